@@ -1,0 +1,86 @@
+"""The counting core: layers, shapes, weights and derivations, with no ML framework.
+
+Depends only on :mod:`sphinxext_params.language`; knows nothing of docutils or Sphinx.
+"""
+
+from __future__ import annotations
+
+from ..errors import Location, ParamsError
+from ..language import nodes, parse
+from .summary import DTYPE_BYTES, LayerSummary, Summary
+
+FRAMEWORKS = ("keras", "pytorch")
+
+
+def detect_framework(program: nodes.Program) -> str:
+    """``pytorch`` when layers are written ``nn.X(...)`` / ``torch.nn.X(...)``, else ``keras``."""
+    def names(node):
+        if isinstance(node, nodes.Name):
+            yield node
+        elif isinstance(node, nodes.Call):
+            yield from names(node.func)
+            for a in node.args:
+                yield from names(a)
+            for _, v in node.kwargs:
+                yield from names(v)
+        elif isinstance(node, nodes.Sequence):
+            for i in node.items:
+                yield from names(i)
+        elif isinstance(node, nodes.Attribute):
+            yield from names(node.value)
+    for stmt in program.statements:
+        if isinstance(stmt, nodes.Import) and stmt.module.split(".")[0] == "torch":
+            return "pytorch"
+        value = getattr(stmt, "value", None)
+        for name in names(value) if value is not None else ():
+            if name.parts[0] == "nn" or name.parts[:2] == ("torch", "nn"):
+                return "pytorch"
+    return "keras"
+
+
+def parse_input_shape(value) -> tuple | None:
+    """``"(28, 28)"``, ``"28, 28"``, ``(28, 28)`` or ``28`` as a shape tuple (None stays None)."""
+    from . import args
+    from .layer import ArgError
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        program = parse(text if text.startswith(("(", "[")) else f"({text},)")
+        stmt = program.statements[0] if len(program.statements) == 1 else None
+        if not isinstance(stmt, nodes.Expression) or not isinstance(stmt.value, nodes.Literal):
+            raise ParamsError(f"the input shape {value!r} is not a tuple of sizes", kind="option",
+                              hint='write it like "(28, 28)"')
+        value = stmt.value.value
+    try:
+        return args.shape(value)
+    except ArgError as exc:
+        raise ParamsError(f"the input shape {exc}", kind="option", hint='write it like "(28, 28)"') from None
+
+
+def summarize(text: str, framework: str | None = None, input_shape=None, dtype: str = "float32") -> Summary:
+    """Count a layer list: every layer's output shape, weights and derivation, and the totals.
+
+    Raises :class:`~sphinxext_params.errors.ParamsError` for any bad input.
+    """
+    if dtype not in DTYPE_BYTES:
+        raise ParamsError(f"unknown dtype {dtype!r}", kind="option", hint="one of " + ", ".join(DTYPE_BYTES))
+    if framework is not None and framework not in FRAMEWORKS:
+        raise ParamsError(f"unknown framework {framework!r}", kind="option", hint="use keras or pytorch")
+    program = parse(text)
+    shape = parse_input_shape(input_shape)
+    framework = framework or detect_framework(program)
+    if framework == "keras":
+        from .keras import build
+    else:
+        from .pytorch import build
+    try:
+        rows = build(program, shape)
+    except RecursionError:
+        raise ParamsError("the model is nested too deeply", kind="limit", location=Location(1)) from None
+    return Summary(framework=framework, layers=rows, dtype=dtype)
+
+
+__all__ = ["summarize", "Summary", "LayerSummary", "ParamsError", "FRAMEWORKS"]

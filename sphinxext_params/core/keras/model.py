@@ -1,0 +1,611 @@
+"""Turn a parsed layer list into Keras's summary rows.
+
+The list is interpreted the way Keras would run it, but symbolically: a Sequential
+model (bare layer lines, ``model.add(...)``, ``Sequential([...])``) or a functional
+graph (``x = Dense(8)(inputs)``), with Keras 3's naming and its row order
+(``keras.src.ops.function.map_graph``) reproduced.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ...errors import Location, ParamsError, did_you_mean
+from ...language import nodes
+from ..layer import ArgError, format_shape
+from ..limits import MAX_LAYERS
+from ..summary import LayerSummary
+from .base import CATALOGUE, KerasLayer
+from .core import InputLayer
+
+#: Module paths users write before a layer name; all mean the same thing.
+LAYER_PREFIXES = {(), ("keras",), ("layers",), ("keras", "layers"), ("tf", "keras"), ("tf", "keras", "layers"),
+                  ("tensorflow", "keras"), ("tensorflow", "keras", "layers"), ("tf_keras",),
+                  ("tf_keras", "layers")}
+MODEL_PREFIXES = LAYER_PREFIXES | {("models",), ("keras", "models"), ("tf", "keras", "models"),
+                                   ("tensorflow", "keras", "models")}
+#: Model methods that pasted training code calls; they change nothing here.
+IGNORED_METHODS = {"compile", "fit", "summary", "evaluate", "predict", "save", "save_weights", "load_weights",
+                   "build", "plot_model", "train_on_batch", "test_on_batch", "fit_generator", "to_json",
+                   "count_params", "get_config", "set_weights", "get_weights", "export"}
+#: Keyword arguments every Keras layer takes and this module handles itself.
+COMMON_KWARGS = {"name", "trainable", "input_shape", "input_dim", "batch_size", "batch_input_shape"}
+
+
+@dataclass(eq=False)
+class Tensor:
+    shape: tuple
+    node: Node
+    index: int = 0
+
+
+@dataclass(eq=False)
+class Node:
+    """One call of a layer: its input tensors (flattened, in argument order) and outputs."""
+
+    state: LayerState
+    inputs: list
+    outputs: list = field(default_factory=list)
+    is_input: bool = False
+
+    @property
+    def parents(self) -> list[Node]:
+        return [t.node for t in self.inputs]
+
+
+@dataclass(eq=False)
+class LayerState:
+    """A layer object and what its calls made of it."""
+
+    layer: KerasLayer
+    nodes: list = field(default_factory=list)
+    weights: list | None = None
+    input_shape: object = None
+
+
+@dataclass(eq=False)
+class SequentialModel:
+    location: Location
+    items: list = field(default_factory=list)  # LayerState or an Input Tensor
+    name: str = ""
+
+
+@dataclass(eq=False)
+class FunctionalModel:
+    location: Location
+    inputs: list
+    outputs: list
+
+
+class KerasBuilder:
+    def __init__(self, program: nodes.Program, input_shape=None) -> None:
+        self.program = program
+        self.input_shape = input_shape
+        self.env: dict[str, object] = {}
+        self.name_counts: dict[str, int] = defaultdict(int)
+        self.created = 0
+        self.implicit: SequentialModel | None = None  # bare layer lines
+        self.models: list = []
+        self.input_tensors: list[Tensor] = []
+        self.applied: list[Node] = []  # every non-input node, in call order
+
+    # -- entry -----------------------------------------------------------------------------
+    def build(self) -> list[LayerSummary]:
+        for stmt in self.program.statements:
+            self.statement(stmt)
+        model = self.choose_model()
+        if isinstance(model, SequentialModel):
+            return self.sequential_rows(model)
+        return self.functional_rows(model)
+
+    def choose_model(self):
+        functional = [m for m in self.models if isinstance(m, FunctionalModel)]
+        if functional:
+            return functional[-1]
+        sequential = [m for m in self.models if isinstance(m, SequentialModel) and m.items]
+        if self.implicit is not None and self.implicit.items:
+            sequential.append(self.implicit)
+        if self.applied:
+            if sequential:
+                raise ParamsError("the list mixes a Sequential model with functional calls such as Dense(8)(x)",
+                                  kind="syntax", location=sequential[0].location,
+                                  hint="write either one layer per line, or the functional style throughout")
+            return self.inferred_functional()
+        if len(sequential) > 1:
+            raise ParamsError("the list defines more than one model", kind="syntax",
+                              location=sequential[1].location, hint="give each model its own directive")
+        if not sequential:
+            if self.input_tensors:
+                return SequentialModel(self.input_tensors[0].node.state.layer.location,
+                                       [self.input_tensors[0]])
+            raise ParamsError("the layer list holds no layers", kind="syntax", location=Location(1),
+                              hint='write one layer per line, e.g. Input(shape=(28, 28)) then Dense(10)')
+        return sequential[0]
+
+    def inferred_functional(self) -> FunctionalModel:
+        consumed = {id(t) for n in self.applied for t in n.inputs}
+        outputs = [t for n in self.applied for t in n.outputs if id(t) not in consumed]
+        return FunctionalModel(self.applied[-1].state.layer.location, list(self.input_tensors), outputs)
+
+    # -- statements ------------------------------------------------------------------------
+    def statement(self, stmt) -> None:
+        if isinstance(stmt, nodes.Import):
+            return
+        if isinstance(stmt, nodes.Expression):
+            value = self.value(stmt.value, top=True)
+            if isinstance(value, LayerState):  # a bare layer line: the next layer of the model
+                self.add_to_implicit(value, stmt.location)
+            elif isinstance(value, Tensor) and value.node.is_input and value.node.state.layer.location and \
+                    isinstance(stmt.value, nodes.Call) and self._is_input_call(stmt.value):
+                self.add_to_implicit(value, stmt.location)
+            return
+        if isinstance(stmt, nodes.Assign):
+            value = self.value(stmt.value, top=True)
+            targets = stmt.targets
+            if len(targets) == 1:
+                self.bind_name(targets[0], value)
+                return
+            if not isinstance(value, list) or len(value) != len(targets):
+                count = len(value) if isinstance(value, list) else 1
+                raise ParamsError(f"{len(targets)} names are assigned but the value has {count}",
+                                  kind="syntax", location=stmt.location)
+            for t, v in zip(targets, value):
+                self.bind_name(t, v)
+
+    def bind_name(self, target: nodes.Name, value) -> None:
+        if len(target.parts) != 1:
+            raise ParamsError(f"cannot assign to {target.dotted!r} in a Keras layer list", kind="syntax",
+                              location=target.location, hint="assign to a plain name such as x")
+        self.env[target.parts[0]] = value
+
+    def add_to_implicit(self, item, location: Location) -> None:
+        if self.implicit is None:
+            self.implicit = SequentialModel(location)
+        self.implicit.items.append(item)
+
+    # -- expressions -----------------------------------------------------------------------
+    def value(self, node, top: bool = False):
+        if isinstance(node, nodes.Literal):
+            return node.value
+        if isinstance(node, nodes.Name):
+            return self.lookup(node)
+        if isinstance(node, nodes.Sequence):
+            return [self.value(i) for i in node.items]
+        if isinstance(node, nodes.Mapping):
+            return {k: self.value(v) for k, v in zip(node.keys, node.values)}
+        if isinstance(node, nodes.Subscript):
+            seq = self.value(node.value)
+            if not isinstance(seq, list) or not -len(seq) <= node.index < len(seq):
+                raise ParamsError(f"index {node.index} is out of range", kind="shape", location=node.location)
+            return seq[node.index]
+        if isinstance(node, nodes.Call):
+            return self.call(node)
+        raise ParamsError("this expression is not part of a layer list", kind="syntax", location=node.location,
+                          hint="write layer calls such as Dense(10)")
+
+    def lookup(self, name: nodes.Name):
+        if len(name.parts) == 1 and name.parts[0] in self.env:
+            return self.env[name.parts[0]]
+        if name.parts[0] in self.env:
+            raise ParamsError(f"{name.dotted!r}: attributes of {name.parts[0]!r} cannot be used here",
+                              kind="syntax", location=name.location)
+        if name.parts[-1] in CATALOGUE and name.parts[:-1] in LAYER_PREFIXES:
+            raise ParamsError(f"{name.dotted} must be called to make a layer", kind="syntax",
+                              location=name.location, hint=f"write {name.parts[-1]}(...)")
+        known = list(self.env)
+        raise ParamsError(f"the name {name.dotted!r} is used before it is assigned", kind="unknown",
+                          location=name.location,
+                          hint=did_you_mean(name.parts[0], known) or "assign it first, e.g. x = Input(shape=(8,))")
+
+    def _is_input_call(self, call: nodes.Call) -> bool:
+        return isinstance(call.func, nodes.Name) and call.callee_name == "Input" and \
+            call.callee_prefix in LAYER_PREFIXES
+
+    def call(self, call: nodes.Call):
+        func = call.func
+        if isinstance(func, nodes.Name):
+            head, name, prefix = func.parts[0], func.parts[-1], func.parts[:-1]
+            if len(func.parts) == 1 and head in self.env:
+                return self.apply(self.as_layer(self.env[head], func), call)
+            if len(func.parts) == 2 and head in self.env:
+                return self.method(self.env[head], name, call)
+            if name == "Input" and prefix in LAYER_PREFIXES:
+                return self.make_input(call)
+            if name == "Sequential" and prefix in MODEL_PREFIXES:
+                return self.make_sequential(call)
+            if name in ("Model", "Functional") and prefix in MODEL_PREFIXES:
+                return self.make_functional(call)
+            if name in CATALOGUE and prefix in LAYER_PREFIXES:
+                return self.make_layer(CATALOGUE[name], call)
+            if prefix and prefix not in LAYER_PREFIXES and head not in ("keras", "tf", "tensorflow", "layers"):
+                raise ParamsError(f"{func.dotted!r}: {head!r} is not a known module or variable",
+                                  kind="unknown", location=func.location,
+                                  hint="layers are written Dense(...), layers.Dense(...) or keras.layers.Dense(...)")
+            raise ParamsError(f"unknown Keras layer {name!r}", kind="unknown", location=func.location,
+                              hint=did_you_mean(name, list(CATALOGUE) + ["Input", "Sequential", "Model"]) or
+                              "see the list of supported layers in the documentation")
+        if isinstance(func, nodes.Call):
+            return self.apply(self.as_layer(self.value(func), func), call)
+        if isinstance(func, nodes.Attribute):
+            target = self.value(func.value)
+            return self.method(target, func.attr, call)
+        raise ParamsError("only layers can be called", kind="syntax", location=call.location)
+
+    def as_layer(self, value, node) -> LayerState:
+        if isinstance(value, LayerState):
+            return value
+        what = "a tensor" if isinstance(value, Tensor) else type(value).__name__
+        raise ParamsError(f"{what} cannot be called; only a layer can be applied to tensors", kind="syntax",
+                          location=node.location, hint="write e.g. y = Dense(8)(x)")
+
+    def method(self, target, method: str, call: nodes.Call):
+        if method in IGNORED_METHODS:
+            return None
+        if method == "add" and isinstance(target, SequentialModel):
+            if len(call.args) != 1:
+                raise ParamsError("model.add() takes one layer", kind="syntax", location=call.location)
+            item = self.value(call.args[0])
+            if not isinstance(item, (LayerState, Tensor)):
+                raise ParamsError("model.add() takes a layer", kind="syntax", location=call.location)
+            target.items.append(item)
+            return None
+        raise ParamsError(f"the method {method!r} is not part of a layer list", kind="syntax",
+                          location=call.location, hint="model.add(...) adds a layer; compile/fit/summary are ignored")
+
+    # -- making layers ----------------------------------------------------------------------
+    def literal_args(self, call: nodes.Call, cls):
+        args, kwargs, locations = [], {}, {}
+        positional = [a for a in cls.arguments if not a.keyword_only]
+        for i, node in enumerate(call.args):
+            args.append(self.argument(node))
+            if i < len(positional):
+                locations[positional[i].name] = node.location
+        for key, node in call.kwargs:
+            kwargs[key] = self.argument(node)
+            locations[key] = node.location
+        return args, kwargs, locations
+
+    def argument(self, node):
+        value = self.value(node)
+        if isinstance(value, Tensor):
+            raise ParamsError("a tensor cannot be a layer's constructor argument", kind="syntax",
+                              location=node.location, hint="apply the layer to the tensor: Dense(8)(x)")
+        if isinstance(node, nodes.Name) and not isinstance(value, LayerState):
+            return value
+        return value.layer if isinstance(value, LayerState) else value
+
+    def count_layer(self, location) -> None:
+        self.created += 1
+        if self.created > MAX_LAYERS:
+            raise ParamsError(f"the model has more than {MAX_LAYERS:,} layers", kind="limit", location=location,
+                              hint="split the model into smaller lists")
+
+    def make_layer(self, cls, call: nodes.Call) -> LayerState:
+        self.count_layer(call.location)
+        args, kwargs, locations = self.literal_args(call, cls)
+        common = {k: kwargs.pop(k) for k in list(kwargs) if k in COMMON_KWARGS}
+        name = common.get("name")
+        if name is not None and not isinstance(name, str):
+            raise ParamsError(f"name must be a string, not {name!r}", kind="argument",
+                              location=locations.get("name"))
+        trainable = common.get("trainable", True)
+        if not isinstance(trainable, bool):
+            raise ParamsError(f"trainable must be True or False, not {trainable!r}", kind="argument",
+                              location=locations.get("trainable"))
+        if name is None:
+            name = self.auto_name(cls.default_name())
+        layer = cls.bind(args, kwargs, location=call.location, arg_locations=locations, name=name,
+                         trainable=trainable)
+        layer.declared_input_shape = self.declared_input_shape(common, locations)
+        return LayerState(layer)
+
+    def declared_input_shape(self, common: dict, locations: dict):
+        """Keras 2 style input_shape= / input_dim= on a layer (used on a Sequential's first layer)."""
+        from .. import args as a
+        for key in ("input_shape", "input_dim", "batch_input_shape"):
+            if common.get(key) is None:
+                continue
+            try:
+                if key == "input_dim":
+                    return (None, a.positive_int(common[key]))
+                shape = a.shape(common[key])
+                return shape if key == "batch_input_shape" else (None, *shape)
+            except ArgError as exc:
+                raise ParamsError(f"{key} {exc}", kind="argument", location=locations.get(key)) from None
+        return None
+
+    def auto_name(self, prefix: str) -> str:
+        count = self.name_counts[prefix]
+        self.name_counts[prefix] += 1
+        return prefix if count == 0 else f"{prefix}_{count}"
+
+    def make_input(self, call: nodes.Call) -> Tensor:
+        state = self.make_layer(InputLayer, call)
+        node = Node(state, [], is_input=True)
+        tensor = Tensor(state.layer.input_shape(), node)
+        node.outputs = [tensor]
+        state.nodes.append(node)
+        state.weights = []
+        state.input_shape = tensor.shape
+        self.input_tensors.append(tensor)
+        return tensor
+
+    def make_sequential(self, call: nodes.Call) -> SequentialModel:
+        model = SequentialModel(call.location)
+        items = call.args[0] if call.args else call.kwarg("layers")
+        for key, value in call.kwargs:
+            if key not in ("layers", "name", "trainable"):
+                raise ParamsError(f"Sequential() has no argument {key!r}", kind="unknown", location=value.location)
+        if items is not None:
+            values = self.value(items)
+            if not isinstance(values, list):
+                values = [values]
+            for v in values:
+                if not isinstance(v, (LayerState, Tensor)):
+                    raise ParamsError("Sequential([...]) takes a list of layers", kind="syntax",
+                                      location=items.location)
+                model.items.append(v)
+        self.models.append(model)
+        return model
+
+    def make_functional(self, call: nodes.Call) -> FunctionalModel:
+        given = dict(call.kwargs)
+        ins = call.args[0] if len(call.args) > 0 else given.get("inputs")
+        outs = call.args[1] if len(call.args) > 1 else given.get("outputs")
+        if ins is None or outs is None:
+            raise ParamsError("Model() needs inputs and outputs", kind="syntax", location=call.location,
+                              hint="write Model(inputs, outputs)")
+        model = FunctionalModel(call.location, self.tensors(ins), self.tensors(outs))
+        self.models.append(model)
+        return model
+
+    def tensors(self, node) -> list[Tensor]:
+        value = self.value(node)
+        flat = []
+
+        def walk(v):
+            if isinstance(v, Tensor):
+                flat.append(v)
+            elif isinstance(v, list):
+                for x in v:
+                    walk(x)
+            elif isinstance(v, dict):
+                for x in v.values():
+                    walk(x)
+            else:
+                raise ParamsError("Model() takes tensors as inputs and outputs", kind="syntax",
+                                  location=node.location)
+        walk(value)
+        return flat
+
+    # -- applying layers ---------------------------------------------------------------------
+    def apply(self, state: LayerState, call: nodes.Call):
+        layer = state.layer
+        if isinstance(layer, InputLayer):
+            raise ParamsError("an Input cannot be called", kind="syntax", location=call.location)
+        tensors, options = [], {}
+        shapes = None
+        values = [self.value(a) for a in call.args]
+        kw_tensors = {}
+        for key, node in call.kwargs:
+            v = self.value(node)
+            if _holds_tensor(v):
+                kw_tensors[key] = v
+            elif key in layer.call_options:
+                options[key] = v
+            else:
+                raise ParamsError(f"calling {layer.type_name} does not take the argument {key!r}",
+                                  kind="unknown", location=node.location,
+                                  hint=did_you_mean(key, sorted(layer.call_options | set(layer.call_tensors))))
+        if layer.inputs == "many":
+            if len(values) != 1 or not isinstance(values[0], list) or not values[0] or \
+                    not all(isinstance(t, Tensor) for t in values[0]):
+                raise ParamsError(f"{layer.type_name} takes a list of tensors", kind="syntax",
+                                  location=call.location, hint=f"write {layer.type_name}()([x, y])")
+            tensors = values[0]
+            shapes = [t.shape for t in tensors]
+        else:
+            named = dict(zip(layer.call_tensors, values))
+            for key, v in kw_tensors.items():
+                if key not in layer.call_tensors:
+                    raise ParamsError(f"calling {layer.type_name} does not take the tensor {key!r}", kind="unknown",
+                                      location=call.location)
+                named[key] = v
+            if len(values) > len(layer.call_tensors):
+                raise ParamsError(f"{layer.type_name} is called with too many tensors", kind="syntax",
+                                  location=call.location)
+            if not named or layer.call_tensors[0] not in named:
+                raise ParamsError(f"{layer.type_name} must be called on a tensor", kind="syntax",
+                                  location=call.location, hint="write e.g. y = Dense(8)(x)")
+            for key in layer.call_tensors:
+                if key in named:
+                    v = named[key]
+                    if isinstance(v, list) and len(layer.call_tensors) == 1 and len(v) == 1:
+                        v = v[0]
+                    if not isinstance(v, Tensor):
+                        raise ParamsError(f"{layer.type_name} takes one tensor, not a list", kind="shape",
+                                          location=call.location,
+                                          hint="a merge layer such as Concatenate()([x, y]) takes lists")
+                    tensors.append(v)
+            shapes = tensors[0].shape if len(layer.call_tensors) == 1 else [t.shape for t in tensors]
+        layer.options = options
+        outputs = self.build_node(state, shapes, call.location)
+        node = Node(state, tensors)
+        out_list = outputs if isinstance(outputs, list) else [outputs]
+        node.outputs = [Tensor(s, node, i) for i, s in enumerate(out_list)]
+        state.nodes.append(node)
+        self.applied.append(node)
+        return node.outputs if isinstance(outputs, list) else node.outputs[0]
+
+    def build_node(self, state: LayerState, shapes, location):
+        """Output shape(s) of one call; the first call builds the weights."""
+        layer = state.layer
+        outputs = layer.output_shape(shapes)
+        weights = layer.weights(shapes)
+        if not layer.trainable:
+            weights = [w.frozen() for w in weights]
+        if state.weights is None:
+            state.weights, state.input_shape = weights, shapes
+        elif [(w.name, w.shape) for w in weights] != [(w.name, w.shape) for w in state.weights]:
+            raise ParamsError(f"layer {layer.name!r} was built for input shape {format_shape(state.input_shape)} "
+                              f"and cannot be called on {format_shape(shapes)}", kind="shape", location=location,
+                              hint="a shared layer must see inputs of the same size each time")
+        return outputs
+
+    # -- rows ---------------------------------------------------------------------------------
+    def row(self, state: LayerState) -> LayerSummary:
+        layer = state.layer
+        out = state.nodes[-1].outputs
+        shape = out[0].shape if len(out) == 1 else [t.shape for t in out]
+        derivation = layer.derivation(state.input_shape) if state.weights else []
+        return LayerSummary(name=layer.name, type=layer.type_name, output_shape=shape,
+                            weights=tuple(state.weights or ()), derivation=tuple(derivation),
+                            shape_derivation=tuple(layer.shape_derivation(state.input_shape)),
+                            input_shape=state.input_shape,
+                            line=layer.location.line if layer.location else None)
+
+    def sequential_rows(self, model: SequentialModel) -> list[LayerSummary]:
+        items = list(model.items)
+        if items and isinstance(items[0], Tensor):
+            tensor = items.pop(0)
+        else:
+            tensor = self.sequential_input(items, model)
+        for item in items:
+            if isinstance(item, Tensor):
+                raise ParamsError("Input(...) may only come first in a Sequential model", kind="syntax",
+                                  location=item.node.state.layer.location)
+        rows, seen = [], set()
+        for state in items:
+            location = state.layer.location
+            if isinstance(tensor, list):
+                raise ParamsError(f"the layer before {state.layer.name!r} returns several outputs, which a "
+                                  "Sequential model cannot pass on", kind="shape", location=location,
+                                  hint="use the functional style and pick one output with [0]")
+            state.layer.options = {}
+            outputs = self.build_node(state, tensor.shape, location)
+            node = Node(state, [tensor])
+            out_list = outputs if isinstance(outputs, list) else [outputs]
+            node.outputs = [Tensor(s, node, i) for i, s in enumerate(out_list)]
+            state.nodes.append(node)
+            tensor = node.outputs if isinstance(outputs, list) else node.outputs[0]
+            if id(state) not in seen:
+                seen.add(id(state))
+                rows.append(state)
+        self.check_unique(rows)
+        return [self.row(s) for s in rows]
+
+    def sequential_input(self, items, model) -> Tensor:
+        first = items[0] if items else None
+        shape = getattr(first.layer, "declared_input_shape", None) if first else None
+        if shape is None and self.input_shape is not None:
+            shape = (None, *self.input_shape)
+        if shape is None:
+            location = first.layer.location if first else model.location
+            raise ParamsError("the model has no input shape", kind="shape", location=location,
+                              hint="add `Input(shape=...)` as the first line, e.g. Input(shape=(28, 28))")
+        state = LayerState(InputLayer(name="input_layer"))
+        node = Node(state, [], is_input=True)
+        tensor = Tensor(tuple(shape), node)
+        node.outputs = [tensor]
+        return tensor
+
+    def check_unique(self, states) -> None:
+        seen = {}
+        for s in states:
+            if s.layer.name in seen:
+                raise ParamsError(f"the name {s.layer.name!r} is used by two layers", kind="argument",
+                                  location=s.layer.location, hint="Keras needs every layer name to be unique")
+            seen[s.layer.name] = s
+
+    def functional_rows(self, model: FunctionalModel) -> list[LayerSummary]:
+        states = map_graph(model.inputs, model.outputs, model.location)
+        self.check_unique(states)
+        return [self.row(s) for s in states]
+
+
+def _holds_tensor(value) -> bool:
+    if isinstance(value, Tensor):
+        return True
+    if isinstance(value, list):
+        return any(_holds_tensor(v) for v in value)
+    return False
+
+
+def map_graph(inputs: list[Tensor], outputs: list[Tensor], location) -> list[LayerState]:
+    """The layers of a functional model in Keras 3's order (``ops/function.py:map_graph``):
+    deepest first, ties broken by the order a depth-first walk from the outputs meets them."""
+    finished, in_progress = set(), set()
+    ordered: list[Node] = []
+    state_index: dict[int, int] = {}
+    states: dict[int, LayerState] = {}
+    input_ids = {id(t) for t in inputs}
+
+    def visit(tensor: Tensor) -> None:
+        # Iterative depth-first walk (graphs of 10,000 layers exceed Python's recursion limit).
+        stack = [(tensor, False)]
+        while stack:
+            t, expanded = stack.pop()
+            node = t.node
+            if expanded:
+                if id(node) in in_progress:
+                    in_progress.discard(id(node))
+                    finished.add(id(node))
+                    ordered.append(node)
+                continue
+            if id(node) in finished or id(node) in in_progress:
+                continue
+            if not node.is_input and id(t) in input_ids:
+                finished.add(id(node))
+                continue
+            state = node.state
+            if id(state) not in state_index:
+                state_index[id(state)] = len(state_index)
+                states[id(state)] = state
+            in_progress.add(id(node))
+            stack.append((t, True))
+            if not node.is_input:
+                for parent in reversed(node.inputs):
+                    stack.append((parent, False))
+
+    for out in outputs:
+        visit(out)
+
+    in_graph = {id(n) for n in ordered}
+    node_depth: dict[int, int] = {}
+    state_depth: dict[int, int] = {}
+    for node in reversed(ordered):
+        depth = node_depth.setdefault(id(node), 0)
+        depth = max(depth, state_depth.get(id(node.state), 0))
+        state_depth[id(node.state)] = depth
+        node_depth[id(node)] = depth
+        for parent in node.parents:
+            if id(parent) in in_graph:
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    for t in inputs:
+        state = t.node.state
+        if id(state) not in state_depth:
+            state_depth[id(state)] = 0
+            state_index[id(state)] = -1
+            states[id(state)] = state
+    by_depth: dict[int, list[LayerState]] = defaultdict(list)
+    for sid, depth in state_depth.items():
+        by_depth[depth].append(states[sid])
+    result = []
+    for depth in sorted(by_depth, reverse=True):
+        result.extend(sorted(by_depth[depth], key=lambda s: state_index[id(s)]))
+    # Every input a layer needs must come from the model's inputs (Keras: "Graph disconnected").
+    computable = set(input_ids)
+    for node in ordered:
+        for t in node.inputs:
+            if id(t) not in computable:
+                raise ParamsError(f"the graph is disconnected: layer {node.state.layer.name!r} needs a tensor "
+                                  "that does not come from the model's inputs", kind="shape",
+                                  location=node.state.layer.location, hint="list every Input in Model(inputs, ...)")
+        for t in node.outputs:
+            computable.add(id(t))
+    return result
+
+
+def build(program: nodes.Program, input_shape=None) -> list[LayerSummary]:
+    return KerasBuilder(program, input_shape).build()
