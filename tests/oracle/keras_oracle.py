@@ -25,6 +25,7 @@ import types
 import warnings
 
 __all__ = [
+    "core_view",
     "keras_summary",
     "keras_layer_weights",
     "build_keras_model",
@@ -73,6 +74,29 @@ def get_keras():
     return _KERAS
 
 
+CORE_LAYER_KEYS = ("name", "type", "output_shape", "params", "trainable", "non_trainable")
+CORE_TOTAL_KEYS = ("framework", "total_params", "trainable_params", "non_trainable_params")
+
+
+def core_view(summary: dict, weights: bool = False) -> dict:
+    """Project a summary dict (oracle's or core's ``to_dict()``) on the keys
+    both produce, so ``core_view(core) == core_view(oracle)`` is a full check.
+
+    PyTorch adds ``buffers`` (per row and total); ``weights=True`` keeps the
+    per-row ``weights`` lists too.
+    """
+    layer_keys = CORE_LAYER_KEYS
+    total_keys = CORE_TOTAL_KEYS
+    if summary.get("framework") == "pytorch":
+        layer_keys += ("buffers",)
+        total_keys += ("buffers",)
+    if weights:
+        layer_keys += ("weights",)
+    out = {k: summary.get(k) for k in total_keys}
+    out["layers"] = [{k: row.get(k) for k in layer_keys} for row in summary["layers"]]
+    return out
+
+
 # --------------------------------------------------------------------------
 # Statement pre-processing (shared in spirit with torch_oracle)
 # --------------------------------------------------------------------------
@@ -119,9 +143,18 @@ def parse_statements(text: str):
     """
     tree = ast.parse(textwrap.dedent(text))
     out = []
+    # Statements using a flattened class (``model = Net()``) are dropped.
+    class_names = {s.name for s in tree.body if isinstance(s, ast.ClassDef)}
+
+    def uses_class(stmt):
+        return any(
+            isinstance(n, ast.Name) and n.id in class_names for n in ast.walk(stmt)
+        )
 
     def visit(stmts):
         for stmt in stmts:
+            if not isinstance(stmt, ast.ClassDef) and class_names and uses_class(stmt):
+                continue
             if isinstance(stmt, ast.ClassDef):
                 for sub in stmt.body:
                     if isinstance(sub, ast.FunctionDef) and sub.name == "__init__":
@@ -535,7 +568,8 @@ def keras_summary(text: str, input_shape=None) -> dict:
     """Build ``text`` in real Keras and return its summary as a dict.
 
     Keys: framework, layers (name, type, output_shape, params, trainable,
-    non_trainable + extras output_shape_text, built, connected_to),
+    non_trainable, weights [{name, shape, trainable}] + extras
+    output_shape_text, built, connected_to),
     total_params, trainable_params, non_trainable_params, and extras
     summary_text, total_memory, trainable_memory, non_trainable_memory,
     model_name, model_type, sequential_like.
@@ -554,6 +588,8 @@ def summarize_keras_model(model) -> dict:
             params = int(layer.count_params())
         tw = getattr(layer, "trainable_weights", []) if built else []
         ntw = getattr(layer, "non_trainable_weights", []) if built else []
+        tids = {id(w) for w in tw}
+        weights = list(getattr(layer, "weights", []) or []) if built else []
         rows.append(
             {
                 "name": layer.name,
@@ -562,6 +598,14 @@ def summarize_keras_model(model) -> dict:
                 "params": params,
                 "trainable": _count(tw),
                 "non_trainable": _count(ntw),
+                "weights": [
+                    {
+                        "name": w.name,
+                        "shape": [int(d) for d in w.shape],
+                        "trainable": id(w) in tids,
+                    }
+                    for w in weights
+                ],
                 "output_shape_text": _plain_shape_text(layer),
                 "built": built,
                 "connected_to": _connections(model, layer),
