@@ -52,6 +52,18 @@ def number(v):
     return v
 
 
+def number_in(minimum=None, maximum=None):
+    """A number within [minimum, maximum] (either bound may be open-ended): rates, slopes."""
+    def convert(v):
+        v = number(v)
+        if (minimum is not None and v < minimum) or (maximum is not None and v > maximum):
+            low = "" if minimum is None else f"{minimum} <= "
+            high = "" if maximum is None else f" <= {maximum}"
+            raise ArgError(f"must be a number with {low}x{high}, not {v!r}")
+        return v
+    return convert
+
+
 def string(v):
     if not isinstance(v, str):
         raise ArgError(f"must be a string, not {_describe(v)}")

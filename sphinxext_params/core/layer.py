@@ -51,15 +51,20 @@ class Arg:
     """A constructor argument: how to convert it, its default, whether it may be positional."""
 
     def __init__(self, convert: Callable = None, default=REQUIRED, *, keyword_only: bool = False,
-                 doc: str = "") -> None:
+                 doc: str = "", keyword: str = "") -> None:
         self.convert = convert or (lambda v: v)
         self.default = default
         self.keyword_only = keyword_only
         self.doc = doc
-        self.name = ""
+        #: The name users write, when the attribute must differ from it: EinsumDense's
+        #: ``output_shape`` cannot be an attribute of that name, which is a hook.
+        self.keyword = keyword
+        self.name = keyword
+        self.attr = ""
 
     def __set_name__(self, owner, name: str) -> None:
-        self.name = name
+        self.attr = name
+        self.name = self.keyword or name
 
     @property
     def required(self) -> bool:
@@ -78,6 +83,9 @@ class Layer:
     #: tensors; layers with several tensor arguments (attention) name them in call_tensors.
     inputs: ClassVar[int | str] = 1
     call_tensors: ClassVar[tuple[str, ...]] = ("inputs",)
+    #: Further tensor arguments of a call (after call_tensors, by position or name) that
+    #: change no shape but still connect the graph: masks, an RNN's initial_state list.
+    call_side_tensors: ClassVar[tuple[str, ...]] = ()
     #: Literal keyword arguments a call accepts, e.g. ``return_attention_scores``.
     call_options: ClassVar[frozenset[str]] = frozenset({"training", "mask"})
     arguments: ClassVar[tuple[Arg, ...]] = ()
@@ -90,7 +98,7 @@ class Layer:
         for value in cls.__dict__.values():
             if isinstance(value, Arg):
                 inherited[value.name] = value  # a redefinition keeps the parent's position
-        order = [a.name for a in cls.arguments] + [n for n in cls.__dict__ if isinstance(cls.__dict__[n], Arg)]
+        order = [a.name for a in cls.arguments] + [v.name for v in cls.__dict__.values() if isinstance(v, Arg)]
         seen: list[str] = []
         for n in order:
             if n not in seen:
@@ -135,7 +143,7 @@ class Layer:
         for arg in cls.arguments:
             if arg.name in values:
                 try:
-                    setattr(layer, arg.name, arg.convert(values[arg.name]))
+                    setattr(layer, arg.attr, arg.convert(values[arg.name]))
                 except ArgError as exc:
                     raise ParamsError(f"{cls.type_name}(): {arg.name} {exc}", kind="argument",
                                       location=layer.arg_location(arg.name), hint=exc.hint) from None
@@ -143,7 +151,7 @@ class Layer:
                 raise ParamsError(f"{cls.type_name}() needs the argument {arg.name!r}", kind="argument",
                                   location=location, hint=f"write {cls.type_name}({arg.name}=...)")
             else:
-                setattr(layer, arg.name, arg.default)
+                setattr(layer, arg.attr, arg.default)
         layer.check()
         return layer
 

@@ -41,6 +41,10 @@ class LayerSummary:
     shape_derivation: tuple[Step, ...] = ()
     input_shape: tuple | list | None = None
     line: int | None = None  # the line of the layer list that made this row
+    #: The layer was made with trainable=False: the framework lists all of its parameters
+    #: as non-trainable, even where a weight's own flag (which the totals count) says
+    #: trainable (Keras wrappers whose sublayers never see the flag).
+    frozen: bool = False
 
     @property
     def params(self) -> int:
@@ -48,6 +52,8 @@ class LayerSummary:
 
     @property
     def trainable(self) -> int:
+        if self.frozen:
+            return 0
         return sum(w.size for w in self.weights if w.trainable and not w.buffer)
 
     @property
@@ -89,7 +95,8 @@ class Summary:
 
     @property
     def trainable_params(self) -> int:
-        return sum(r.trainable for r in self.layers)
+        # Weight by weight, as a model's totals count its variables (see LayerSummary.frozen).
+        return sum(w.size for r in self.layers for w in r.weights if w.trainable and not w.buffer)
 
     @property
     def non_trainable_params(self) -> int:

@@ -9,7 +9,11 @@ nesting and integers keep any text, however hostile, cheap to reject.
 from __future__ import annotations
 
 import ast
+import bisect
+import itertools
+import re
 import textwrap
+import warnings
 
 from ..errors import Location, ParamsError
 from . import nodes
@@ -20,6 +24,17 @@ MAX_CHARS = 1_000_000
 MAX_DEPTH = 64
 #: Largest accepted integer anywhere (literal or the result of arithmetic).
 MAX_INT = 10**12
+#: Most tokens (names, numbers, words of strings, punctuation marks) in one layer list.
+#: CPython's parser needs a few microseconds per token, so a megabyte of ``[1,1,1,...]``
+#: would take seconds; a 10,000-layer model written ``x = Dense(8, activation="relu")(x)``
+#: has 150,000.
+MAX_TOKENS = 200_000
+#: Most calls in one layer list: two per layer (``x = Dense(8)(x)``, ``model.add(Dense(8))``)
+#: for the 10,000 layers of ``core.limits.MAX_LAYERS``, and some to spare.
+MAX_CALLS = 21_000
+#: Most values in one literal tuple or list (a shape, a list of axes): far more than any
+#: argument needs, and few enough that no shape computation over them can be slow.
+MAX_ITEMS = 1_000
 #: Modules whose import lines may appear (and are ignored) in pasted code.
 ALLOWED_IMPORTS = ("keras", "tensorflow", "tf_keras", "torch")
 
@@ -65,6 +80,11 @@ _STATEMENT_WORDS = {
     ast.Continue: "continue",
 }
 
+#: Built-in functions that run or reach into code; a layer list never needs them.  (They
+#: would only ever be looked up as unknown layers, but saying why is clearer.)
+UNSAFE_NAMES = frozenset({"eval", "exec", "compile", "getattr", "setattr", "delattr", "globals", "locals",
+                          "vars", "open", "breakpoint", "exit", "quit"})
+
 LAYER_LIST_HINT = "a layer list holds one layer call per line, e.g. Dense(10, activation=\"relu\")"
 
 
@@ -85,40 +105,121 @@ def parse(text: str) -> nodes.Program:
                           kind="limit", location=Location(1), hint="split the model into smaller lists")
     text = normalize(text)
     lines = tuple(text.split("\n"))
+    _check_encodable(text, lines)
+    _check_token_count(text, lines)
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ParamsError("the layer list contains a NUL character", kind="syntax",
                           location=Location(line, 0, lines[line - 1]))
     try:
-        tree = ast.parse(text, mode="exec")
+        with warnings.catch_warnings():
+            # "invalid escape sequence", "invalid decimal literal": CPython's remarks on the
+            # text are not the reader's business (and -W error would turn them into SyntaxErrors).
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tree = ast.parse(text, mode="exec")
     except SyntaxError as exc:
         line = exc.lineno or 1
         source = lines[line - 1] if 0 < line <= len(lines) else ""
-        message = (exc.msg or "invalid syntax").split(" (", 1)[0] if "detected at line" in (exc.msg or "") \
-            else (exc.msg or "invalid syntax")
+        message = exc.msg or "invalid syntax"
+        if "integer string conversion" in message:  # CPython refuses literals of over 4,300 digits
+            raise ParamsError(f"an integer has too many digits; the limit is {MAX_INT:,}", kind="limit",
+                              location=Location(line, 0, source),
+                              hint="layer sizes are far smaller than this") from None
+        if "detected at line" in message:
+            message = message.split(" (", 1)[0]
         raise ParamsError(f"not valid Python syntax: {message}", kind="syntax",
                           location=Location(line, exc.offset or 0, source),
                           hint="check brackets, quotes and commas; " + LAYER_LIST_HINT) from None
     except (RecursionError, MemoryError, ValueError):
-        # CPython's own parser gives up on absurd nesting or integers this way.
-        raise ParamsError("the layer list is nested too deeply or holds an integer too large to read",
-                          kind="limit", location=Location(1, 0, lines[0] if lines else ""),
-                          hint=f"nesting is limited to {MAX_DEPTH} levels") from None
+        # CPython's own parser gives up on absurd nesting (a chain of 10,000 operators) this way.
+        line = _first_unreadable_line(lines)
+        raise ParamsError(f"the layer list is nested more than {MAX_DEPTH} levels deep", kind="limit",
+                          location=Location(line, 0, lines[line - 1]),
+                          hint="a layer list needs only a few levels of nesting") from None
     return _Converter(lines).program(tree)
+
+
+def _check_encodable(text: str, lines: tuple[str, ...]) -> None:
+    """Refuse lone surrogates (text decoded with ``surrogateescape``): CPython's parser cannot read them."""
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        line = text.count("\n", 0, exc.start) + 1
+        column = exc.start - (text.rfind("\n", 0, exc.start) + 1) + 1
+        raise ParamsError(f"the layer list contains {text[exc.start]!r}, which is not a character",
+                          kind="syntax", location=Location(line, column, lines[line - 1].encode(
+                              "utf-8", "replace").decode("utf-8")),
+                          hint="the text was probably decoded from bytes that are not UTF-8") from None
+
+
+#: What counts as a token for MAX_TOKENS: a run of word characters or one other visible character.
+#: Inside strings and comments this over-counts, which only matters near the limit.
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def _check_token_count(text: str, lines: tuple[str, ...]) -> None:
+    """Refuse, before CPython parses it, a text whose parse alone could take longer than a second."""
+    if len(text) <= MAX_TOKENS:  # every token is at least one character long
+        return
+    if _TOKEN.subn("", text)[1] <= MAX_TOKENS:
+        return
+    past = next(itertools.islice(_TOKEN.finditer(text), MAX_TOKENS, None))
+    line = text.count("\n", 0, past.start()) + 1
+    raise ParamsError(f"the layer list has more than {MAX_TOKENS:,} tokens", kind="limit",
+                      location=Location(line, 0, lines[line - 1]), hint="split the model into smaller lists")
+
+
+def _first_unreadable_line(lines: tuple[str, ...]) -> int:
+    """The first line that CPython's parser cannot read on its own for its nesting (else 1).
+
+    Only called after the whole text failed that way; each line is parsed once more, so
+    this costs about as much as the first attempt.
+    """
+    for number, line in enumerate(lines, 1):
+        try:
+            ast.parse(line.strip())
+        except (RecursionError, MemoryError, ValueError):
+            return number
+        except SyntaxError:
+            pass  # a line of a statement spanning several lines
+    return 1
 
 
 class _Converter:
     def __init__(self, lines: tuple[str, ...]) -> None:
         self.lines = lines
+        #: For each line with non-ASCII text: the UTF-8 byte offset at which each character starts.
+        self.char_starts: dict[int, list[int]] = {}
+        self.calls = 0
 
     # -- locations ---------------------------------------------------------------
     def loc(self, node: ast.AST) -> Location:
-        line = getattr(node, "lineno", 1) or 1
+        line = node.lineno  # every statement, expression and keyword of Python >= 3.9 has one
         source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        offset = getattr(node, "col_offset", 0) or 0
-        # ast offsets count UTF-8 bytes; messages count characters.
-        column = len(source.encode("utf-8")[:offset].decode("utf-8", errors="ignore")) + 1
-        return Location(line, column, source)
+        return Location(line, self.column(line, source, node.col_offset), source)
+
+    def column(self, line: int, source: str, offset: int) -> int:
+        """The 1-based character column of a UTF-8 byte offset (ast counts bytes, messages characters).
+
+        Computed in O(log n) per node from a table built once per line, so that a 1 MB line
+        holding 100,000 calls costs no more than 100,000 short lines.
+        """
+        starts = self.char_starts.get(line)
+        if starts is None:
+            if source.isascii():
+                starts = self.char_starts[line] = []
+            else:
+                starts, position = [], 0
+                for char in source:
+                    starts.append(position)
+                    position += len(char.encode("utf-8"))
+                self.char_starts[line] = starts
+        if not starts:
+            return offset + 1
+        return bisect.bisect_right(starts, offset)
 
     def fail(self, node: ast.AST, message: str, *, kind: str = "syntax", hint: str | None = None):
         raise ParamsError(message, kind=kind, location=self.loc(node), hint=hint)
@@ -183,6 +284,9 @@ class _Converter:
             return nodes.Literal(where, self.constant(node))
         if isinstance(node, ast.Name):
             self.check_name(node, node.id)
+            if node.id in UNSAFE_NAMES:
+                self.fail(node, f"{node.id}() is not allowed: a layer list is read, never run", kind="unsafe",
+                          hint="a layer list uses layer names, variables and keyword arguments only")
             return nodes.Name(where, (node.id,))
         if isinstance(node, ast.Attribute):
             self.check_name(node, node.attr)
@@ -193,9 +297,16 @@ class _Converter:
         if isinstance(node, ast.Call):
             return self.call(node, depth)
         if isinstance(node, (ast.Tuple, ast.List)):
+            if all(type(e) is ast.Constant for e in node.elts) and len(node.elts) <= MAX_ITEMS:
+                # A shape or a kernel size, such as (3, 3): no node per item is needed.
+                values = [self.constant(e) for e in node.elts]
+                return nodes.Literal(where, tuple(values) if isinstance(node, ast.Tuple) else values)
             items = tuple(self.expr(e, depth) for e in node.elts)
             kind = "tuple" if isinstance(node, ast.Tuple) else "list"
             if all(isinstance(i, nodes.Literal) for i in items):
+                if len(items) > MAX_ITEMS:
+                    self.fail(node, f"a {kind} of {len(items):,} values is longer than the limit of {MAX_ITEMS:,}",
+                              kind="limit", hint="shapes and axes have a few values each")
                 values = [i.value for i in items]
                 return nodes.Literal(where, tuple(values) if kind == "tuple" else list(values))
             return nodes.Sequence(where, items, kind)
@@ -229,6 +340,10 @@ class _Converter:
                   hint="arguments are numbers, strings, True/False/None, tuples and lists")
 
     def call(self, node: ast.Call, depth: int) -> nodes.Call:
+        self.calls += 1
+        if self.calls > MAX_CALLS:
+            self.fail(node, f"the layer list makes more than {MAX_CALLS:,} calls", kind="limit",
+                      hint="split the model into smaller lists")
         func = self.expr(node.func, depth)
         args = []
         for a in node.args:

@@ -1,6 +1,8 @@
 """Keras 3 conventions: the layer catalogue, one module per layer family."""
 
-from . import core, reshaping  # noqa: F401  (importing a family registers its layers)
+# Importing a family registers its layers.
+from . import (activations, attention, convolutional, core, einsum_dense, merging,  # noqa: F401
+               normalization, pooling, preprocessing, recurrent, regularization, reshaping, wrappers)
 from .base import CATALOGUE
 from .model import build
 

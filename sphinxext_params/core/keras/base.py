@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..layer import Layer
@@ -17,6 +18,7 @@ WEIGHT_OPTIONS = frozenset({
 })
 
 
+@functools.lru_cache(maxsize=None)  # called for every layer made; the class names are few
 def to_snake_case(name: str) -> str:
     """Keras's default layer name for a class: ``Conv2DTranspose`` → ``conv2d_transpose``."""
     name = re.sub(r"\W+", "", name)
@@ -28,6 +30,21 @@ def to_snake_case(name: str) -> str:
 class KerasLayer(Layer):
     framework = "keras"
     ignored = WEIGHT_OPTIONS
+    #: Default names of the unnamed sublayers Keras makes when the layer is first built
+    #: (MultiHeadAttention's Softmax and Dropout): they use up those names' counters.
+    build_names: tuple[str, ...] = ()
+    #: Whether trainable=False reaches the layer's variables.  Not for layers whose
+    #: variables live in sublayers Keras attaches after the constructor has set the flag
+    #: (wrappers, MultiHeadAttention, ConvLSTM): Keras then lists the row as
+    #: non-trainable, but the model's totals still count those variables as trainable.
+    freezes_variables: bool = True
+
+    def variables(self, input_shape) -> list:
+        """The weights with the trainable flag Keras gives each variable."""
+        weights = self.weights(input_shape)
+        if self.trainable or not self.freezes_variables:
+            return weights
+        return [w.frozen() for w in weights]
 
     @classmethod
     def default_name(cls) -> str:

@@ -9,15 +9,16 @@ graph (``x = Dense(8)(inputs)``), with Keras 3's naming and its row order
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ...errors import Location, ParamsError, did_you_mean
 from ...language import nodes
 from ..layer import ArgError, format_shape
-from ..limits import MAX_LAYERS
+from ..limits import MAX_LAYERS, check_output_shape
 from ..summary import LayerSummary
 from .base import CATALOGUE, KerasLayer
 from .core import InputLayer
+from .merging import MERGE_FUNCTIONS
 
 #: Module paths users write before a layer name; all mean the same thing.
 LAYER_PREFIXES = {(), ("keras",), ("layers",), ("keras", "layers"), ("tf", "keras"), ("tf", "keras", "layers"),
@@ -199,7 +200,8 @@ class KerasBuilder:
                           hint=did_you_mean(name.parts[0], known) or "assign it first, e.g. x = Input(shape=(8,))")
 
     def _is_input_call(self, call: nodes.Call) -> bool:
-        return isinstance(call.func, nodes.Name) and call.callee_name == "Input" and \
+        # InputLayer(shape=...) as a Sequential's first item is its input, as Input(...) is.
+        return isinstance(call.func, nodes.Name) and call.callee_name in ("Input", "InputLayer") and \
             call.callee_prefix in LAYER_PREFIXES
 
     def call(self, call: nodes.Call):
@@ -210,7 +212,7 @@ class KerasBuilder:
                 return self.apply(self.as_layer(self.env[head], func), call)
             if len(func.parts) == 2 and head in self.env:
                 return self.method(self.env[head], name, call)
-            if name == "Input" and prefix in LAYER_PREFIXES:
+            if name in ("Input", "InputLayer") and prefix in LAYER_PREFIXES:
                 return self.make_input(call)
             if name == "Sequential" and prefix in MODEL_PREFIXES:
                 return self.make_sequential(call)
@@ -218,6 +220,8 @@ class KerasBuilder:
                 return self.make_functional(call)
             if name in CATALOGUE and prefix in LAYER_PREFIXES:
                 return self.make_layer(CATALOGUE[name], call)
+            if name in MERGE_FUNCTIONS and prefix in LAYER_PREFIXES:
+                return self.merge_function(*MERGE_FUNCTIONS[name], call)
             if prefix and prefix not in LAYER_PREFIXES and head not in ("keras", "tf", "tensorflow", "layers"):
                 raise ParamsError(f"{func.dotted!r}: {head!r} is not a known module or variable",
                                   kind="unknown", location=func.location,
@@ -282,9 +286,11 @@ class KerasBuilder:
                               hint="split the model into smaller lists")
 
     def make_layer(self, cls, call: nodes.Call) -> LayerState:
-        self.count_layer(call.location)
+        if cls is not InputLayer:  # a model of MAX_LAYERS layers may have its Input line too
+            self.count_layer(call.location)
         args, kwargs, locations = self.literal_args(call, cls)
-        common = {k: kwargs.pop(k) for k in list(kwargs) if k in COMMON_KWARGS}
+        own = {arg.name for arg in cls.arguments}  # Input(batch_size=...) is InputLayer's own argument
+        common = {k: kwargs.pop(k) for k in list(kwargs) if k in COMMON_KWARGS and k not in own}
         name = common.get("name")
         if name is not None and not isinstance(name, str):
             raise ParamsError(f"name must be a string, not {name!r}", kind="argument",
@@ -379,59 +385,82 @@ class KerasBuilder:
         walk(value)
         return flat
 
+    def merge_function(self, cls, defaults: dict, call: nodes.Call):
+        """``concatenate([x, y], axis=1)``: make the merge layer from the other arguments and
+        apply it to the list, as Keras's functional form does."""
+        inputs = call.args[0] if call.args else call.kwarg("inputs")
+        if inputs is None:
+            raise ParamsError(f"{call.callee_name}() takes the list of tensors to merge", kind="syntax",
+                              location=call.location, hint=f"write {call.callee_name}([x, y])")
+        kwargs = tuple(kw for kw in call.kwargs if kw[0] != "inputs")
+        given = {k for k, _ in kwargs} | {a.name for a, _ in zip([a for a in cls.arguments if not a.keyword_only],
+                                                                    call.args[1:])}
+        kwargs += tuple((k, nodes.Literal(call.location, v)) for k, v in defaults.items() if k not in given)
+        make = replace(call, args=call.args[1:], kwargs=kwargs)
+        return self.apply(self.make_layer(cls, make), replace(call, args=(inputs,), kwargs=()))
+
     # -- applying layers ---------------------------------------------------------------------
     def apply(self, state: LayerState, call: nodes.Call):
         layer = state.layer
         if isinstance(layer, InputLayer):
             raise ParamsError("an Input cannot be called", kind="syntax", location=call.location)
-        tensors, options = [], {}
-        shapes = None
+        many = layer.inputs == "many"
+        main = ("inputs",) if many else layer.call_tensors
+        params = main + layer.call_side_tensors
         values = [self.value(a) for a in call.args]
-        kw_tensors = {}
+        if len(values) > len(params):
+            raise ParamsError(f"{layer.type_name} is called with too many tensors", kind="syntax",
+                              location=call.location)
+        named = dict(zip(params, values))
+        keywords, options = {}, {}
         for key, node in call.kwargs:
             v = self.value(node)
-            if _holds_tensor(v):
-                kw_tensors[key] = v
-            elif key in layer.call_options:
-                options[key] = v
-            else:
-                raise ParamsError(f"calling {layer.type_name} does not take the argument {key!r}",
+            if key in params:
+                if key in named:
+                    raise ParamsError(f"calling {layer.type_name}: {key!r} is given twice", kind="syntax",
+                                      location=node.location)
+                named[key] = keywords[key] = v
+            elif _holds_tensor(v) or key not in layer.call_options:
+                what = "the tensor" if _holds_tensor(v) else "the argument"
+                raise ParamsError(f"calling {layer.type_name} does not take {what} {key!r}",
                                   kind="unknown", location=node.location,
-                                  hint=did_you_mean(key, sorted(layer.call_options | set(layer.call_tensors))))
-        if layer.inputs == "many":
-            if len(values) != 1 or not isinstance(values[0], list) or not values[0] or \
-                    not all(isinstance(t, Tensor) for t in values[0]):
+                                  hint=did_you_mean(key, sorted(layer.call_options | set(params))))
+            else:
+                options[key] = v
+        named = {k: v for k, v in named.items() if v is not None}
+        for key in layer.call_side_tensors:
+            if key in named and not _all_tensors(named[key]):
+                raise ParamsError(f"calling {layer.type_name}: {key} must be a tensor or a list of tensors",
+                                  kind="syntax", location=call.location)
+        if many:
+            given = named.get("inputs")
+            if not isinstance(given, list) or not given or not all(isinstance(t, Tensor) for t in given):
                 raise ParamsError(f"{layer.type_name} takes a list of tensors", kind="syntax",
                                   location=call.location, hint=f"write {layer.type_name}()([x, y])")
-            tensors = values[0]
-            shapes = [t.shape for t in tensors]
+            shapes = [t.shape for t in given]
         else:
-            named = dict(zip(layer.call_tensors, values))
-            for key, v in kw_tensors.items():
-                if key not in layer.call_tensors:
-                    raise ParamsError(f"calling {layer.type_name} does not take the tensor {key!r}", kind="unknown",
-                                      location=call.location)
-                named[key] = v
-            if len(values) > len(layer.call_tensors):
-                raise ParamsError(f"{layer.type_name} is called with too many tensors", kind="syntax",
-                                  location=call.location)
-            if not named or layer.call_tensors[0] not in named:
+            if main[0] not in named:
                 raise ParamsError(f"{layer.type_name} must be called on a tensor", kind="syntax",
                                   location=call.location, hint="write e.g. y = Dense(8)(x)")
-            for key in layer.call_tensors:
-                if key in named:
-                    v = named[key]
-                    if isinstance(v, list) and len(layer.call_tensors) == 1 and len(v) == 1:
-                        v = v[0]
-                    if not isinstance(v, Tensor):
-                        raise ParamsError(f"{layer.type_name} takes one tensor, not a list", kind="shape",
-                                          location=call.location,
-                                          hint="a merge layer such as Concatenate()([x, y]) takes lists")
-                    tensors.append(v)
-            shapes = tensors[0].shape if len(layer.call_tensors) == 1 else [t.shape for t in tensors]
+            present = [key for key in main if key in named]
+            if present != list(main[:len(present)]):  # e.g. key= without value=
+                missing = next(k for k in main if k not in named)
+                raise ParamsError(f"calling {layer.type_name} needs the tensor {missing!r}", kind="syntax",
+                                  location=call.location)
+            tensors = []
+            for key in present:
+                v = named[key]
+                if isinstance(v, list) and len(main) == 1 and len(v) == 1:
+                    v = v[0]
+                if not isinstance(v, Tensor):
+                    raise ParamsError(f"{layer.type_name} takes one tensor, not a list", kind="shape",
+                                      location=call.location,
+                                      hint="a merge layer such as Concatenate()([x, y]) takes lists")
+                tensors.append(v)
+            shapes = tensors[0].shape if len(main) == 1 else [t.shape for t in tensors]
         layer.options = options
         outputs = self.build_node(state, shapes, call.location)
-        node = Node(state, tensors)
+        node = Node(state, _keras_call_tensors(values, keywords))
         out_list = outputs if isinstance(outputs, list) else [outputs]
         node.outputs = [Tensor(s, node, i) for i, s in enumerate(out_list)]
         state.nodes.append(node)
@@ -442,11 +471,12 @@ class KerasBuilder:
         """Output shape(s) of one call; the first call builds the weights."""
         layer = state.layer
         outputs = layer.output_shape(shapes)
-        weights = layer.weights(shapes)
-        if not layer.trainable:
-            weights = [w.frozen() for w in weights]
+        check_output_shape(layer, outputs)
+        weights = layer.variables(shapes)
         if state.weights is None:
             state.weights, state.input_shape = weights, shapes
+            for prefix in layer.build_names:
+                self.auto_name(prefix)
         elif [(w.name, w.shape) for w in weights] != [(w.name, w.shape) for w in state.weights]:
             raise ParamsError(f"layer {layer.name!r} was built for input shape {format_shape(state.input_shape)} "
                               f"and cannot be called on {format_shape(shapes)}", kind="shape", location=location,
@@ -459,7 +489,7 @@ class KerasBuilder:
         out = state.nodes[-1].outputs
         shape = out[0].shape if len(out) == 1 else [t.shape for t in out]
         derivation = layer.derivation(state.input_shape) if state.weights else []
-        return LayerSummary(name=layer.name, type=layer.type_name, output_shape=shape,
+        return LayerSummary(name=layer.name, type=layer.type_name, output_shape=shape, frozen=not layer.trainable,
                             weights=tuple(state.weights or ()), derivation=tuple(derivation),
                             shape_derivation=tuple(layer.shape_derivation(state.input_shape)),
                             input_shape=state.input_shape,
@@ -522,6 +552,31 @@ class KerasBuilder:
         states = map_graph(model.inputs, model.outputs, model.location)
         self.check_unique(states)
         return [self.row(s) for s in states]
+
+
+def _all_tensors(value) -> bool:
+    if isinstance(value, list):
+        return all(_all_tensors(v) for v in value)
+    return isinstance(value, Tensor)
+
+
+def _keras_call_tensors(args: list, kwargs: dict) -> list:
+    """A call's tensors in the order Keras's Node lists them (``tree.flatten((args, kwargs))``):
+    positional arguments first, then keyword arguments sorted by name.  The order decides
+    which branch the graph walk visits first, and so the row order of ties."""
+    flat = []
+
+    def walk(v):
+        if isinstance(v, Tensor):
+            flat.append(v)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+    for v in args:
+        walk(v)
+    for key in sorted(kwargs):
+        walk(kwargs[key])
+    return flat
 
 
 def _holds_tensor(value) -> bool:
@@ -595,8 +650,12 @@ def map_graph(inputs: list[Tensor], outputs: list[Tensor], location) -> list[Lay
     for depth in sorted(by_depth, reverse=True):
         result.extend(sorted(by_depth[depth], key=lambda s: state_index[id(s)]))
     # Every input a layer needs must come from the model's inputs (Keras: "Graph disconnected").
+    # An Input that Model(...) does not list is not computable either: Keras walks it into
+    # the graph, then fails when it runs the graph ("not connected to inputs").
     computable = set(input_ids)
     for node in ordered:
+        if node.is_input:
+            continue
         for t in node.inputs:
             if id(t) not in computable:
                 raise ParamsError(f"the graph is disconnected: layer {node.state.layer.name!r} needs a tensor "
