@@ -330,9 +330,16 @@ class Step:
     def text(self) -> str:
         return " = ".join(self.parts())
 
-    def latex(self) -> str:
-        forms = [Sym(self.symbol, 0).latex()]
+    def latex_parts(self) -> list[str]:
+        """The distinct forms as LaTeX, like :meth:`parts`; the first is the symbol."""
+        forms = [self.symbol_latex()]
         for form in (self.expr.latex(), self.expr.latex_numbers(), _latex_int(self.value)):
             if form != forms[-1]:
                 forms.append(form)
-        return " = ".join(forms)
+        return forms
+
+    def symbol_latex(self) -> str:
+        return Sym(self.symbol, 0).latex()
+
+    def latex(self) -> str:
+        return " = ".join(self.latex_parts())

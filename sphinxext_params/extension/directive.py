@@ -204,12 +204,17 @@ class ModelSummary(SphinxDirective):
 
     @staticmethod
     def latex_colspec(summary: Summary, columns) -> list[nodes.Node]:
-        """LaTeX column types: counts right-aligned (tabulary's L/R, or l/r in a longtable)."""
+        """LaTeX column types: counts right-aligned, every column at its natural width but
+        the weights, the one column long enough to need wrapping (tabulary's ``L``; a
+        longtable, past 30 rows, takes only ``l``/``r``)."""
         rows = 1 + len(summary.layers) + len(render.footer_lines(summary, render.Rendering()))
         long = rows > LATEX_LONGTABLE_ROWS
-        spec = "".join(("r" if long else "R") if render.COLUMNS[c][1] else ("l" if long else "L")
-                       for c in columns)
-        return [addnodes.tabular_col_spec(spec=spec)]
+
+        def kind(column):
+            if render.COLUMNS[column][1]:
+                return "r"
+            return "L" if column == "weights" and not long else "l"
+        return [addnodes.tabular_col_spec(spec="".join(kind(c) for c in columns))]
 
     def check_expectations(self, summary: Summary, options: dict) -> None:
         """The drift guards: a build warning when the documented count no longer holds."""

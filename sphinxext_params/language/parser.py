@@ -191,35 +191,35 @@ def _first_unreadable_line(lines: tuple[str, ...]) -> int:
 class _Converter:
     def __init__(self, lines: tuple[str, ...]) -> None:
         self.lines = lines
-        #: For each line with non-ASCII text: the UTF-8 byte offset at which each character starts.
-        self.char_starts: dict[int, list[int]] = {}
+        #: Per line number: its text, and for a line with non-ASCII text the UTF-8 byte offset at
+        #: which each character starts (None for ASCII, where bytes are characters).
+        self.line_info: dict[int, tuple[str, list[int] | None]] = {}
         self.calls = 0
 
     # -- locations ---------------------------------------------------------------
     def loc(self, node: ast.AST) -> Location:
-        line = node.lineno  # every statement, expression and keyword of Python >= 3.9 has one
-        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        return Location(line, self.column(line, source, node.col_offset), source)
+        """Where a node is, in characters (ast counts UTF-8 bytes; messages count characters).
 
-    def column(self, line: int, source: str, offset: int) -> int:
-        """The 1-based character column of a UTF-8 byte offset (ast counts bytes, messages characters).
-
-        Computed in O(log n) per node from a table built once per line, so that a 1 MB line
+        The column comes in O(log n) from a table made once per line, so that a 1 MB line
         holding 100,000 calls costs no more than 100,000 short lines.
         """
-        starts = self.char_starts.get(line)
-        if starts is None:
-            if source.isascii():
-                starts = self.char_starts[line] = []
-            else:
-                starts, position = [], 0
-                for char in source:
-                    starts.append(position)
-                    position += len(char.encode("utf-8"))
-                self.char_starts[line] = starts
-        if not starts:
-            return offset + 1
-        return bisect.bisect_right(starts, offset)
+        line = node.lineno  # every statement, expression and keyword of Python >= 3.9 has one
+        info = self.line_info.get(line)
+        if info is None:
+            info = self.line_info[line] = self.describe_line(line)
+        source, starts = info
+        offset = node.col_offset
+        return Location(line, offset + 1 if starts is None else bisect.bisect_right(starts, offset), source)
+
+    def describe_line(self, line: int) -> tuple[str, list[int] | None]:
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if source.isascii():
+            return source, None
+        starts, position = [], 0
+        for char in source:
+            starts.append(position)
+            position += len(char.encode("utf-8"))
+        return source, starts
 
     def fail(self, node: ast.AST, message: str, *, kind: str = "syntax", hint: str | None = None):
         raise ParamsError(message, kind=kind, location=self.loc(node), hint=hint)

@@ -117,7 +117,7 @@ def step_text(step: Step, separator: str = ",") -> str:
 
 def symbol_latex(symbol: str) -> str:
     """A step's symbol (``N_kernel``) as LaTeX, the way :meth:`Step.latex` writes it."""
-    return Step(symbol, Num(0)).latex().split(" = ")[0]
+    return Step(symbol, Num(0)).symbol_latex()
 
 
 def _paragraph(*children, classes=()) -> nodes.paragraph:
@@ -322,15 +322,30 @@ def math_block(steps: list[Step], r: Rendering, classes=()) -> nodes.Element:
     text = "\n".join(step_text(s, r.separator) for s in steps)
     if r.plain_math:
         return nodes.literal_block(text, text, language="text", classes=list(classes))
-    parts = [step_latex(s, r.separator) for s in steps]
-    if len(parts) > 1:
-        parts = [p.replace(" = ", " &= ", 1) for p in parts]
-    latex = "\n\n".join(parts)
+    latex = "\n\n".join(aligned_latex(steps, r.separator))
     node = nodes.math_block(latex, latex, classes=list(classes), docname=r.docname, number=None,
                             label=None, nowrap=False)
     node["no-wrap"] = False
     node["params_text"] = text
     return node
+
+
+def aligned_latex(steps: list[Step], separator: str) -> list[str]:
+    """Each step as aligned lines: ``N &= u (i + 1)`` then ``&= 10 × (784 + 1) = 7,850``.
+
+    The formula and its numbers on separate lines keep an equation narrow enough for a
+    phone (MathJax does not break display math) and still read as one chain of ``=``.
+    """
+    sep = _latex_separator(separator)
+    lines = []
+    for step in steps:
+        symbol, *forms = [form.replace("{,}", sep) for form in step.latex_parts()]
+        if len(forms) <= 2:
+            lines.append(f"{symbol} &= " + " = ".join(forms))
+        else:
+            lines.append(f"{symbol} &= {forms[0]}")
+            lines.append("&= " + " = ".join(forms[1:]))
+    return lines
 
 
 def step_legend(steps: list[Step], plain: bool = False) -> nodes.Element | None:
@@ -416,4 +431,4 @@ def error_box(error: ParamsError, heading: str = "model-summary") -> nodes.error
 __all__ = ["COLUMNS", "DEFAULT_COLUMNS", "DERIVATION_MODES", "SEPARATORS", "Rendering", "format_count",
            "summary_table", "derivation_entries", "derivation_entry", "math_block", "error_box",
            "layer_slugs", "has_entry", "step_latex", "step_text", "step_legend", "footer_lines",
-           "with_math_signs", "math_sign"]
+           "with_math_signs", "math_sign", "aligned_latex"]

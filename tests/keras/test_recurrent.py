@@ -244,3 +244,12 @@ def test_random_recurrent_stacks(seed):
         if rng.random() < 0.3:
             lines.append(f"Dense({rng.randint(1, 6)})")
     check("\n".join(lines))
+
+
+def test_wrappers_in_a_sequential_with_keras2_input_shape():
+    check("""
+model = Sequential()
+model.add(Bidirectional(LSTM(10, return_sequences=True), input_shape=(5, 3)))
+model.add(TimeDistributed(Dense(3)))
+model.add(GRU(4))
+""")

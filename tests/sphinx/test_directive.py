@@ -10,7 +10,7 @@ from docutils import nodes
 
 from sphinxext_params import summarize
 from sphinxext_params.extension.nodes import params_details
-from sphinxext_params.render.docutils_nodes import format_count, step_latex
+from sphinxext_params.render.docutils_nodes import aligned_latex, format_count
 
 ROOTS = Path(__file__).parent.parent / "roots"
 
@@ -129,7 +129,8 @@ def test_derivation_math_for_every_layer_with_parameters(root):
     with_params = [r for r in summary.layers if r.params]
     assert len(maths) == len(with_params) == 2
     for math, row in zip(maths, with_params):
-        assert math.astext() == step_latex(row.derivation[-1])
+        assert math.astext() == "\n\n".join(aligned_latex(row.derivation, ","))
+        assert math.astext().startswith("N &= ")
         assert row.derivation[-1].value == row.params
         assert math.astext().endswith(format_count(row.params).replace(",", "{,}"))
     assert "514" in maths[0].astext() and "264{,}710" in maths[0].astext()
