@@ -294,3 +294,24 @@ def test_error_format_without_location_and_with_long_lines():
     source, caret = error.format().splitlines()[1:3]
     assert len(source) <= 210 and source.strip().startswith("a") and "unitz" in source
     assert source[len(caret) - 1:] == "1)"  # the caret still points at the argument's value
+
+
+@pytest.mark.parametrize("argument", [
+    "kernel_regularizer=keras.regularizers.l2(0.01)",
+    "kernel_initializer=initializers.HeNormal(seed=1)",
+    "activation=tf.nn.relu",
+    "activation=keras.activations.relu",
+    "bias_constraint=constraints.MaxNorm(3)",
+])
+def test_framework_objects_in_count_neutral_arguments_are_named_not_evaluated(argument):
+    # Pasted Keras code names initializers, regularizers and activation functions; no count
+    # depends on them, so they are accepted by name (never looked up or called).
+    plain = summarize("Input(shape=(4,))\nDense(10)")
+    pasted = summarize(f"Input(shape=(4,))\nDense(10, {argument})")
+    assert pasted.to_dict()["layers"] == plain.to_dict()["layers"]
+
+
+def test_framework_objects_are_not_accepted_where_a_count_depends_on_them():
+    with pytest.raises(ParamsError) as info:
+        summarize("Input(shape=(4,))\nDense(units=tf.nn.relu)")
+    assert info.value.line == 2

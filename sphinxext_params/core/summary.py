@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .expr import Step
 from .layer import Weight, format_shape
@@ -31,7 +32,9 @@ def _shape_json(shape):
 
 @dataclass
 class LayerSummary:
-    """One row of the summary: what the framework's summary lists for one layer."""
+    """One row of the summary: what the framework's summary lists for one layer.
+
+    A row does not change once counted, so its counts are computed once (cached)."""
 
     name: str
     type: str
@@ -46,11 +49,11 @@ class LayerSummary:
     #: trainable (Keras wrappers whose sublayers never see the flag).
     frozen: bool = False
 
-    @property
+    @cached_property
     def params(self) -> int:
         return sum(w.size for w in self.weights if not w.buffer)
 
-    @property
+    @cached_property
     def trainable(self) -> int:
         if self.frozen:
             return 0
@@ -60,7 +63,7 @@ class LayerSummary:
     def non_trainable(self) -> int:
         return self.params - self.trainable
 
-    @property
+    @cached_property
     def buffers(self) -> int:
         return sum(w.size for w in self.weights if w.buffer)
 
@@ -89,11 +92,11 @@ class Summary:
     dtype: str = "float32"
     name: str = ""
 
-    @property
+    @cached_property
     def total_params(self) -> int:
         return sum(r.params for r in self.layers)
 
-    @property
+    @cached_property
     def trainable_params(self) -> int:
         # Weight by weight, as a model's totals count its variables (see LayerSummary.frozen).
         return sum(w.size for r in self.layers for w in r.weights if w.trainable and not w.buffer)
@@ -102,7 +105,7 @@ class Summary:
     def non_trainable_params(self) -> int:
         return self.total_params - self.trainable_params
 
-    @property
+    @cached_property
     def buffers(self) -> int:
         return sum(r.buffers for r in self.layers)
 

@@ -37,11 +37,15 @@ def oracle(text: str, input_shape=None) -> tuple[dict, list]:
     return summary, weights
 
 
-def check(text: str, input_shape=None, *, weights: bool = True) -> dict:
-    """Assert that our summary of ``text`` matches real Keras; returns ours as a dict."""
+def check(text: str, input_shape=None, *, weights: bool = True, built=None) -> dict:
+    """Assert that our summary of ``text`` matches real Keras; returns ours as a dict.
+
+    ``built`` is the oracle's result when the caller already has it (Keras builds are
+    the slow part of these tests).
+    """
     ours = summarize(text, framework="keras", input_shape=input_shape)
     mine = ours.to_dict()
-    theirs, their_weights = oracle(text, input_shape)
+    theirs, their_weights = built or oracle(text, input_shape)
     got = [{k: row[k] for k in ROW_KEYS} for row in mine["layers"]]
     want = [{k: row[k] for k in ROW_KEYS} for row in theirs["layers"]]
     assert got == want, _diff(text, got, want)
@@ -80,10 +84,10 @@ def agree(text: str, input_shape=None) -> bool:
     """Either both accept ``text`` and agree (as :func:`check`), or both reject it.
     Returns whether Keras accepted it."""
     try:
-        oracle(text, input_shape)
+        built = oracle(text, input_shape)
     except Exception:  # noqa: BLE001 - any Keras failure means "rejected"
         with pytest.raises(ParamsError):
             summarize(text, framework="keras", input_shape=input_shape)
         return False
-    check(text, input_shape)
+    check(text, input_shape, built=built)
     return True

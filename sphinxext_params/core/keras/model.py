@@ -18,6 +18,7 @@ from ..limits import MAX_LAYERS, check_output_shape
 from ..summary import LayerSummary
 from .base import CATALOGUE, KerasLayer
 from .core import InputLayer
+from ..args import anything as a_anything
 from .merging import MERGE_FUNCTIONS
 
 #: Module paths users write before a layer name; all mean the same thing.
@@ -262,15 +263,21 @@ class KerasBuilder:
         args, kwargs, locations = [], {}, {}
         positional = [a for a in cls.arguments if not a.keyword_only]
         for i, node in enumerate(call.args):
-            args.append(self.argument(node))
-            if i < len(positional):
-                locations[positional[i].name] = node.location
+            name = positional[i].name if i < len(positional) else None
+            args.append(self.argument(node, cls, name))
+            if name:
+                locations[name] = node.location
         for key, node in call.kwargs:
-            kwargs[key] = self.argument(node)
+            kwargs[key] = self.argument(node, cls, key)
             locations[key] = node.location
         return args, kwargs, locations
 
-    def argument(self, node):
+    def argument(self, node, cls=None, key: str | None = None):
+        if key is not None and _count_neutral(cls, key) and _is_reference(node) and not self.holds_layer(node):
+            # ``kernel_regularizer=keras.regularizers.l2(1e-4)``, ``activation=tf.nn.relu``:
+            # pasted code names framework objects where no count depends on them. They
+            # are recorded by name, never looked up or called.
+            return Opaque(_describe(node))
         value = self.value(node)
         if isinstance(value, Tensor):
             raise ParamsError("a tensor cannot be a layer's constructor argument", kind="syntax",
@@ -278,6 +285,13 @@ class KerasBuilder:
         if isinstance(node, nodes.Name) and not isinstance(value, LayerState):
             return value
         return value.layer if isinstance(value, LayerState) else value
+
+    def holds_layer(self, node) -> bool:
+        """Whether ``node`` is a layer: a variable holding one, or a call of a known layer."""
+        if isinstance(node, nodes.Name):
+            return isinstance(self.env.get(node.dotted), LayerState)
+        return isinstance(node, nodes.Call) and isinstance(node.func, nodes.Name) and \
+            node.callee_name in CATALOGUE and node.callee_prefix in LAYER_PREFIXES
 
     def count_layer(self, location) -> None:
         self.created += 1
@@ -577,6 +591,38 @@ def _keras_call_tensors(args: list, kwargs: dict) -> list:
     for key in sorted(kwargs):
         walk(kwargs[key])
     return flat
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A framework object named in an argument that changes no count (an initializer,
+    a regularizer, an activation function): kept as the text that named it."""
+
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _count_neutral(cls, key: str) -> bool:
+    """Whether the argument ``key`` of layer class ``cls`` can change no count or shape."""
+    if key in cls.ignored:
+        return True
+    arg = next((a for a in cls.arguments if a.name == key), None)
+    return arg is not None and arg.convert is a_anything
+
+
+def _is_reference(node) -> bool:
+    """A dotted name or a call of one: how code names framework objects."""
+    if isinstance(node, nodes.Call):
+        return isinstance(node.func, nodes.Name)
+    return isinstance(node, nodes.Name)
+
+
+def _describe(node) -> str:
+    if isinstance(node, nodes.Call):
+        return f"{node.func.dotted}(...)"
+    return node.dotted
 
 
 def _holds_tensor(value) -> bool:
