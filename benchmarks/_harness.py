@@ -12,6 +12,7 @@ not counted, and the median of at least five counted runs.
 
 from __future__ import annotations
 
+import atexit
 import os
 import platform
 import random
@@ -29,6 +30,15 @@ from typing import Callable
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # the package is imported from the work tree, installed or not
+
+#: Where the builds keep their compiled bytecode.  An installed package has its .pyc files
+#: (pip compiles them); a work tree may not (``PYTHONDONTWRITEBYTECODE``, a fresh checkout),
+#: and then every build would recompile this package from source, which no user's build
+#: does.  So every build gets a bytecode cache outside the work tree, filled by the warm-up
+#: builds, the same for every variant.
+PYCACHE = Path(tempfile.mkdtemp(prefix="sphinxext-params-bench-pycache-"))
+atexit.register(shutil.rmtree, PYCACHE, True)
+BUILD_ENV = {"PYTHONPYCACHEPREFIX": str(PYCACHE)}
 
 #: Counted runs per variant: the issue asks for medians over at least five.
 RUNS = 7
@@ -156,7 +166,8 @@ def run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tup
     the figure to trust when the machine is shared: the wall time of a build grows
     with other people's load, its CPU time hardly does.
     """
-    full_env = {**os.environ, **(env or {})}
+    full_env = {**os.environ, **BUILD_ENV, **(env or {})}
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     cpu_before = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=full_env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -58,7 +58,8 @@ def random_text(rng: random.Random) -> str:
         return "".join(chr(rng.choice((rng.randrange(32, 127), rng.randrange(0, 0x3000), 10, 40, 41)))
                        for _ in range(rng.randrange(0, 80)))
     if kind == 1:  # Python-looking characters
-        return "".join(rng.choice("()[]{}.,:=+-*/#'\"\n\t 0123456789abcxyDenseInput_") for _ in range(rng.randrange(0, 80)))
+        alphabet = "()[]{}.,:=+-*/#'\"\n\t 0123456789abcxyDenseInput_"
+        return "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 80)))
     return "".join(rng.choice(TOKENS) for _ in range(rng.randrange(0, 40)))
 
 

@@ -33,7 +33,8 @@ predictivemodel.add(Activation("relu"))
 predictivemodel.add(Dense(257))
 predictivemodel.compile(loss="mean_squared_error", optimizer="adam", metrics=["accuracy"])
 """
-SEED_RNN = 'model = Sequential()\nmodel.add(SimpleRNN(10, input_shape=(3, 1)))\nmodel.add(Dense(1, activation="linear"))\n'
+SEED_RNN = ('model = Sequential()\nmodel.add(SimpleRNN(10, input_shape=(3, 1)))\n'
+            'model.add(Dense(1, activation="linear"))\n')
 SEED_LSTM = "Input(shape=(None, 32))\nLSTM(100)\n"
 SEED_TWO = "model = tf.keras.models.Sequential()\nmodel.add(tf.keras.layers.Dense(2, input_dim=2))\n"
 SEED_232 = "Dense(3, input_dim=2)\nDense(2)\n"

@@ -184,7 +184,8 @@ def test_pytorch_derivations(name):
     ("Input(shape=(224, 224, 3))\nConv2D(64, 3, strides=2)\nMaxPooling2D(3, strides=2, padding='same')", {}),
     ("x = Input(shape=(16, 32))\nMultiHeadAttention(num_heads=4, key_dim=8, value_dim=6)(x, x)", {}),
     ("nn.LSTM(32, 64, num_layers=3, bidirectional=True)", {"input_shape": "(10, 32)"}),
-    ("nn.Conv2d(3, 64, 7, stride=2, padding=3)\nnn.MaxPool2d(3, 2, 1, ceil_mode=True)", {"input_shape": "(3, 224, 224)"}),
+    ("nn.Conv2d(3, 64, 7, stride=2, padding=3)\nnn.MaxPool2d(3, 2, 1, ceil_mode=True)",
+     {"input_shape": "(3, 224, 224)"}),
 ])
 def test_derivations_of_the_seed_models(text, options):
     summary = summarize(text, **options)

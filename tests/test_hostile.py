@@ -4,9 +4,10 @@ within a second and bounded memory, and nothing in it is ever executed.
 - *Nothing executed*: a Python audit hook records every runtime event while a text is
   counted (process spawns, file opens, imports, exec/eval of code, ...); only the events
   parsing itself raises are allowed.  The texts also try to create a marker file.
-- *Under a second*: measured in CPU seconds of this process (``time.thread_time``: this thread only), so
-  that other processes on a busy CI machine do not make the bound flaky; the requirement
-  is about the work a text can cause.
+- *Under a second*: CPU seconds of the counting thread (``time.thread_time``), after a
+  garbage collection of earlier texts' leftovers, so that other processes on a busy CI
+  machine (or torch's worker threads) do not make the bound flaky; the requirement is
+  about the work a text can cause.
 - *Bounded memory*: the peak of ``tracemalloc`` during a second run, under 200 MB.
 - *Correct summary*: where the text is a valid model, it must match real Keras.
 """

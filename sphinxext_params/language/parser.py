@@ -279,28 +279,28 @@ class _Converter:
             self.fail(node, f"the expression is nested more than {MAX_DEPTH} levels deep", kind="limit",
                       hint="a layer list needs only a few levels of nesting")
         depth += 1
-        where = self.loc(node)
+        # Locations are made only for the nodes that keep one (a third of them in a call-heavy list).
         if isinstance(node, ast.Constant):
-            return nodes.Literal(where, self.constant(node))
+            return nodes.Literal(self.loc(node), self.constant(node))
         if isinstance(node, ast.Name):
             self.check_name(node, node.id)
             if node.id in UNSAFE_NAMES:
                 self.fail(node, f"{node.id}() is not allowed: a layer list is read, never run", kind="unsafe",
                           hint="a layer list uses layer names, variables and keyword arguments only")
-            return nodes.Name(where, (node.id,))
+            return nodes.Name(self.loc(node), (node.id,))
         if isinstance(node, ast.Attribute):
             self.check_name(node, node.attr)
             base = self.expr(node.value, depth)
             if isinstance(base, nodes.Name):
                 return nodes.Name(base.location, base.parts + (node.attr,))
-            return nodes.Attribute(where, base, node.attr)
+            return nodes.Attribute(self.loc(node), base, node.attr)
         if isinstance(node, ast.Call):
             return self.call(node, depth)
         if isinstance(node, (ast.Tuple, ast.List)):
             if all(type(e) is ast.Constant for e in node.elts) and len(node.elts) <= MAX_ITEMS:
                 # A shape or a kernel size, such as (3, 3): no node per item is needed.
                 values = [self.constant(e) for e in node.elts]
-                return nodes.Literal(where, tuple(values) if isinstance(node, ast.Tuple) else values)
+                return nodes.Literal(self.loc(node), tuple(values) if isinstance(node, ast.Tuple) else values)
             items = tuple(self.expr(e, depth) for e in node.elts)
             kind = "tuple" if isinstance(node, ast.Tuple) else "list"
             if all(isinstance(i, nodes.Literal) for i in items):
@@ -308,22 +308,22 @@ class _Converter:
                     self.fail(node, f"a {kind} of {len(items):,} values is longer than the limit of {MAX_ITEMS:,}",
                               kind="limit", hint="shapes and axes have a few values each")
                 values = [i.value for i in items]
-                return nodes.Literal(where, tuple(values) if kind == "tuple" else list(values))
-            return nodes.Sequence(where, items, kind)
+                return nodes.Literal(self.loc(node), tuple(values) if kind == "tuple" else list(values))
+            return nodes.Sequence(self.loc(node), items, kind)
         if isinstance(node, ast.Dict):
             if any(k is None for k in node.keys):
                 self.fail(node, "**-unpacking in a dict is not allowed", kind="unsafe")
             keys = tuple(self.constant_of(k, depth) for k in node.keys)
             values = tuple(self.expr(v, depth) for v in node.values)
             if all(isinstance(v, nodes.Literal) for v in values):
-                return nodes.Literal(where, dict(zip(keys, (v.value for v in values))))
-            return nodes.Mapping(where, keys, values)
+                return nodes.Literal(self.loc(node), dict(zip(keys, (v.value for v in values))))
+            return nodes.Mapping(self.loc(node), keys, values)
         if isinstance(node, ast.BinOp):
-            return nodes.Literal(where, self.arithmetic(node, depth))
+            return nodes.Literal(self.loc(node), self.arithmetic(node, depth))
         if isinstance(node, ast.UnaryOp):
             operand = self.constant_of(node.operand, depth)
             if isinstance(node.op, (ast.USub, ast.UAdd)) and _is_number(operand):
-                return nodes.Literal(where, -operand if isinstance(node.op, ast.USub) else operand)
+                return nodes.Literal(self.loc(node), -operand if isinstance(node.op, ast.USub) else operand)
             self.fail(node, "only a minus sign may stand before a number", hint="write a plain number")
         if isinstance(node, ast.Subscript):
             value = self.expr(node.value, depth)
@@ -331,7 +331,7 @@ class _Converter:
             if not isinstance(index, int) or isinstance(index, bool):
                 self.fail(node, "only an integer index such as outputs[0] is allowed",
                           hint="pick one output of a layer with [0], [1], ...")
-            return nodes.Subscript(where, value, index)
+            return nodes.Subscript(self.loc(node), value, index)
         word = _REFUSED.get(type(node), f"a {type(node).__name__} expression")
         kind = "unsafe" if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom,
                                              ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
