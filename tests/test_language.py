@@ -221,7 +221,8 @@ REFUSED = [
      None),
     ("Input(shape=(4,))\nDense(**{'units': 3})", "unsafe", 2, 9, "**kwargs is not allowed", "keyword arguments out"),
     ("Input(shape=(4,))\nDense(*[3])", "unsafe", 2, 7, "a starred argument (*args) is not allowed", None),
-    ("Input(shape=(4,))\nDense(10 / 2)", "syntax", 2, 7, "the operator / is not allowed", "use // for integer"),
+    ("Input(shape=(4,))\nDense(10 / 2)", "argument", 2, 7, "units must be a positive integer, not 5.0", None),
+    ("Input(shape=(4,))\nDense(10 // 0)", "argument", 2, 7, "division by zero", None),
     ("Input(shape=(4,))\nDense(2 ** 3)", "syntax", 2, 7, "the operator ** is not allowed", None),
     ("Input(shape=(4,))\nDense(3 if True else 4)", "syntax", 2, 7, "a conditional expression is not allowed", None),
     ("Input(shape=(4,))\nDense(1 < 2)", "syntax", 2, 7, "a comparison is not allowed", None),
@@ -315,3 +316,12 @@ def test_framework_objects_are_not_accepted_where_a_count_depends_on_them():
     with pytest.raises(ParamsError) as info:
         summarize("Input(shape=(4,))\nDense(units=tf.nn.relu)")
     assert info.value.line == 2
+
+
+@pytest.mark.parametrize("text", [
+    "Input(shape=(8, 8, 3))\nRescaling(1./255)",
+    "Input(shape=(8, 8, 3))\nRescaling(scale=1 / 127.5, offset=-1)",
+    "Input(shape=(8,))\nDropout(1 / 3)\nDense(4)",
+])
+def test_true_division_gives_floats_as_in_python(text):
+    assert core_view(summarize(text).to_dict()) == core_view(keras_summary(text))

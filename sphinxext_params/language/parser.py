@@ -235,6 +235,8 @@ class _Converter:
 
     def statement(self, stmt: ast.stmt):
         where = self.loc(stmt)
+        if isinstance(stmt, ast.Expr) and _is_super_init(stmt.value):
+            return None  # ``super().__init__()`` from a pasted ``__init__``: nothing to count
         if isinstance(stmt, ast.Expr):
             if isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
                 return None  # a docstring or a stray string: harmless, ignored
@@ -391,22 +393,31 @@ class _Converter:
         return value
 
     def arithmetic(self, node: ast.BinOp, depth: int):
+        # ``/`` gives a float, as in Python: ``Rescaling(1./255)``, ``Dropout(1 / 3)``; where a
+        # size is needed the layer's own check refuses a float.
         ops = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
-               ast.Mult: lambda a, b: a * b, ast.FloorDiv: lambda a, b: a // b}
+               ast.Mult: lambda a, b: a * b, ast.FloorDiv: lambda a, b: a // b,
+               ast.Div: lambda a, b: a / b}
         if type(node.op) not in ops:
-            symbol = {ast.Pow: "**", ast.Div: "/", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
+            symbol = {ast.Pow: "**", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
                       ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^"}.get(type(node.op), "?")
-            hint = "use // for integer division" if symbol == "/" else "only + - * // on numbers are evaluated"
-            self.fail(node, f"the operator {symbol} is not allowed", kind="syntax", hint=hint)
+            self.fail(node, f"the operator {symbol} is not allowed", kind="syntax",
+                      hint="only + - * / // on numbers are evaluated")
         left = self.constant_of(node.left, depth)
         right = self.constant_of(node.right, depth)
         if not (_is_number(left) and _is_number(right)):
-            self.fail(node, "arithmetic is allowed on numbers only", hint="only + - * // on numbers are evaluated")
-        if isinstance(node.op, ast.FloorDiv) and right == 0:
+            self.fail(node, "arithmetic is allowed on numbers only", hint="only + - * / // on numbers are evaluated")
+        if isinstance(node.op, (ast.FloorDiv, ast.Div)) and right == 0:
             self.fail(node, "division by zero", kind="argument")
-        if isinstance(node.op, ast.Mult) and isinstance(left, float) != isinstance(right, float):
-            pass  # a float times an int stays small; ints are bounded below
         return self.bounded(node, ops[type(node.op)](left, right))
+
+
+def _is_super_init(node: ast.expr) -> bool:
+    """``super().__init__(...)`` or ``super(Net, self).__init__(...)``, and nothing else."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__"
+            and isinstance(node.func.value, ast.Call) and isinstance(node.func.value.func, ast.Name)
+            and node.func.value.func.id == "super"
+            and all(isinstance(a, ast.Name) for a in node.func.value.args))
 
 
 def _is_number(value) -> bool:

@@ -232,3 +232,19 @@ def test_unbatched_sequence_shapes_keep_the_oracle_convention():
     # input_shape never holds the batch: (L, H_in) for a batch_first LSTM is (None, L, H_in).
     summary = assert_matches_torch("nn.LSTM(10, 20, batch_first=True)", input_shape=(7, 10))
     assert summary.layers[0].output_shape == (None, 7, 20)
+
+
+@pytest.mark.parametrize("call", ["super().__init__()", "super(Net, self).__init__()"])
+def test_pasted_init_body_with_its_super_call(call):
+    # The body of a module's __init__ pasted as it is: the super() call changes nothing.
+    body = "self.fc1 = nn.Linear(784, 128)\nself.relu = nn.ReLU()\nself.fc2 = nn.Linear(128, 10)"
+    summary = summarize(f"{call}\n{body}", input_shape=(784,))
+    assert [r.name for r in summary.layers] == ["fc1", "relu", "fc2"]
+    assert_matches_torch(body, input_shape=(784,))
+    assert summary.to_dict()["layers"] == ours(body, input_shape=(784,)).to_dict()["layers"]
+
+
+def test_only_the_super_init_call_is_let_through():
+    with pytest.raises(ParamsError) as info:
+        summarize("super().__class__\nnn.Linear(2, 2)")
+    assert info.value.kind == "unsafe" and info.value.line == 1

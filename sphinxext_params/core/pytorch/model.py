@@ -325,7 +325,8 @@ class TorchBuilder:
         return NamedModules([tuple(p) for p in items])
 
     def container(self, kind: str, call: nodes.Call) -> Container:
-        self.count_module(call.location)
+        # A container is not counted towards MAX_LAYERS: its modules are, and the parser's
+        # limits on calls and nesting bound how many containers a text can make.
         if call.kwargs:
             raise ParamsError(f"nn.{kind}() takes no keyword arguments", kind="unknown",
                               location=call.kwargs[0][1].location)
