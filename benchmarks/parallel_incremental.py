@@ -43,12 +43,15 @@ class Written:
         self.counts.append(sum(1 for p in pages if self.before.get(p) != p.stat().st_mtime_ns))
 
 
-def parallel(src, root, runs: int, cores: int) -> dict:
-    out1, out2 = root / "out-j1", root / "out-j2"
-    return h.alternate([
-        h.Variant("-j 1", lambda: h.sphinx_build(src, out1, jobs=1), prepare=h.clean(out1)),
-        h.Variant("-j 2", lambda: h.sphinx_build(src, out2, jobs=2), prepare=h.clean(out2)),
-    ], runs, label="parallel: ")
+def parallel(sites: dict, root, runs: int) -> dict:
+    """Each site built with -j 1 and -j 2, all variants alternating."""
+    variants = []
+    for style, src in sites.items():
+        for jobs in (1, 2):
+            out = root / f"out-{style}-j{jobs}"
+            variants.append(h.Variant(f"{style}, -j {jobs}", lambda src=src, out=out, jobs=jobs:
+                                      h.sphinx_build(src, out, jobs=jobs), prepare=h.clean(out)))
+    return h.alternate(variants, runs, label="parallel: ")
 
 
 def incremental(src, root, page, runs: int) -> tuple[dict, dict]:
@@ -91,6 +94,10 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="50 pages, the minimum 5 runs")
     parser.add_argument("--runs", type=int, help="counted runs per variant (at least 5)")
     parser.add_argument("--pages", type=int, help="site size (default 200)")
+    parser.add_argument("--with-floor", action="store_true",
+                        help="also build the same content written by hand with -j 1 and -j 2, to tell Sphinx's "
+                             "parallel speed-up from ours")
+    parser.add_argument("--only", choices=["parallel", "incremental"], help="measure only one of the two")
     parser.add_argument("--wait", type=float, default=0, help="seconds to wait for the extension to import")
     parser.add_argument("--no-machine", action="store_true", help="do not print the machine (run_all prints it once)")
     args = parser.parse_args(argv)
@@ -107,13 +114,22 @@ def main(argv=None) -> int:
     src = h.write_site(root, ms, "directive")
     cores = os.cpu_count() or 1
 
-    par = parallel(src, root, runs, cores)
-    j1 = h.median(par["-j 1"].times)
-    rows = [[v.name, f"{h.median(v.times):.2f} s", f"{j1 / h.median(v.times):.2f}×", f"{h.median(v.cpu):.2f} s",
-             h.spread(v.times), runs] for v in par.values()]
-    h.print_table(f"Parallel build: {pages} pages with the directive, sphinx-build -E -b html "
-                  f"({cores} logical cores)",
-                  ["jobs", "wall", "speed-up", "CPU", "wall range (s)", "runs"], rows, align="lrrrrr")
+    if args.only != "incremental":
+        sites = {"directive": src}
+        if args.with_floor:
+            sites["by hand"] = h.write_site(root, ms, "by_hand")
+        par = parallel(sites, root, runs)
+        rows = []
+        for v in par.values():
+            serial = h.median(par[v.name.replace("-j 2", "-j 1")].times)
+            rows.append([v.name, f"{h.median(v.times):.2f} s", f"{serial / h.median(v.times):.2f}×",
+                         f"{h.median(v.cpu):.2f} s", h.spread(v.times), runs])
+        h.print_table(f"Parallel build: {pages} pages, sphinx-build -E -b html ({cores} logical cores; "
+                      f"load average now {h.load()})",
+                      ["site, jobs", "wall", "speed-up", "CPU", "wall range (s)", "runs"], rows, align="lrrrrr")
+    if args.only == "parallel":
+        shutil.rmtree(root, ignore_errors=True)
+        return 0
 
     inc, written = incremental(src, root, src / f"{ms[0].name}.rst", runs)
     full = h.median(inc["full build (-E)"].times)

@@ -28,6 +28,9 @@ SCRIPTS = [
     ("footprint.py", "installed size vs Keras + torch"),
 ]
 
+#: The scripts that build with the extension, and so can wait for it to import.
+WAITS = {"build_overhead.py", "vs_execution.py", "parallel_incremental.py"}
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -52,8 +55,9 @@ def main(argv=None) -> int:
         cmd = [sys.executable, str(path)]
         if args.quick:
             cmd.append("--quick")
-        if script != "core_scaling.py":  # ours know these options; the core's script has its own
-            cmd += ["--no-machine"] + (["--wait", str(args.wait)] if args.wait and script != "footprint.py" else [])
+        cmd.append("--no-machine")
+        if args.wait and script in WAITS:
+            cmd += ["--wait", str(args.wait)]
         start = time.perf_counter()
         proc = subprocess.run(cmd, cwd=h.REPO)  # output streams straight through
         took = time.perf_counter() - start

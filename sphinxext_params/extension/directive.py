@@ -34,9 +34,9 @@ from .nodes import params_details, params_summary
 
 logger = logging.getLogger(__name__)
 
-#: Tables with more rows than this become LaTeX longtables, which take l/r column types
-#: (tabulary's L/R would be dropped with a warning).
-LATEX_LONGTABLE_ROWS = 30
+#: Each column's share of the line (in %) in LaTeX tables that show weights; the weights
+#: column takes what is left.
+LATEX_SHARES = {"layer": 27, "type": 13, "output": 17, "params": 12, "trainable": 12, "buffers": 11}
 
 
 def parse_count(text: str) -> int:
@@ -204,17 +204,20 @@ class ModelSummary(SphinxDirective):
 
     @staticmethod
     def latex_colspec(summary: Summary, columns) -> list[nodes.Node]:
-        """LaTeX column types: counts right-aligned, every column at its natural width but
-        the weights, the one column long enough to need wrapping (tabulary's ``L``; a
-        longtable, past 30 rows, takes only ``l``/``r``)."""
-        rows = 1 + len(summary.layers) + len(render.footer_lines(summary, render.Rendering()))
-        long = rows > LATEX_LONGTABLE_ROWS
-
-        def kind(column):
-            if render.COLUMNS[column][1]:
-                return "r"
-            return "L" if column == "weights" and not long else "l"
-        return [addnodes.tabular_col_spec(spec="".join(kind(c) for c in columns))]
+        """LaTeX column types: counts right-aligned, every column at its natural width —
+        unless a weights column is shown: it is the one too long for a line, so then every
+        column gets a fixed share of the line and wraps (``\\X{share}{100}``)."""
+        if "weights" not in columns:
+            return [addnodes.tabular_col_spec(spec="".join("r" if render.COLUMNS[c][1] else "l"
+                                                            for c in columns))]
+        others = {c: LATEX_SHARES[c] for c in columns if c != "weights"}
+        room = sum(others.values())
+        if room > 70:  # many columns: the weights keep at least 30% of the line
+            others = {c: v * 70 // room for c, v in others.items()}
+        shares = {**others, "weights": 100 - sum(others.values())}
+        spec = "".join((r">{\raggedleft\arraybackslash}" if render.COLUMNS[c][1] else
+                        r">{\raggedright\arraybackslash}") + rf"\X{{{shares[c]}}}{{100}}" for c in columns)
+        return [addnodes.tabular_col_spec(spec=spec)]
 
     def check_expectations(self, summary: Summary, options: dict) -> None:
         """The drift guards: a build warning when the documented count no longer holds."""

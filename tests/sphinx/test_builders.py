@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -87,3 +88,15 @@ def test_user_text_stays_text_in_every_output(shared, rebuild):
     assert "a_b%c&d#e$f{g}h\\i^j~k" in text and "<b>bold</b>" in text
     tex = next(rebuild(shared, "latex").outdir.glob("*.tex")).read_text()
     assert r"a\_b\%c\&d\#e\$f\{g\}h\textbackslash{}i\textasciicircum{}j\textasciitilde{}k" in tex
+
+
+def test_latex_tables_with_weights_wrap_within_the_line(shared, rebuild):
+    # A weights column is too long for one line: every column gets a share of the line and
+    # the shares add up to the whole line, so the table cannot run into the margin.
+    result = rebuild(shared, "latex")
+    tex = next(result.outdir.glob("*.tex")).read_text()
+    specs = re.findall(r"\\begin\{tabular\}\[t\]\{((?:>\{[^}]*\}\\X\{\d+\}\{100\})+)\}", tex)
+    assert specs, "no table with weights in the test root"
+    for spec in specs:
+        shares = [int(n) for n in re.findall(r"\\X\{(\d+)\}\{100\}", spec)]
+        assert sum(shares) == 100 and shares[-1] >= 30, spec
