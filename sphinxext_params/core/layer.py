@@ -105,6 +105,17 @@ class Layer:
                 seen.append(n)
         cls.arguments = tuple(inherited[n] for n in seen)
 
+    @classmethod
+    def argument_index(cls) -> tuple[tuple[Arg, ...], dict[str, Arg]]:
+        """The positional Args, and every Arg by name: looked up for every layer made, so
+        kept per class (and made again if a family reorders ``arguments`` after the fact)."""
+        index = cls.__dict__.get("_argument_index")
+        if index is None or index[0] is not cls.arguments:
+            index = (cls.arguments, tuple(a for a in cls.arguments if not a.keyword_only),
+                     {a.name: a for a in cls.arguments})
+            cls._argument_index = index
+        return index[1], index[2]
+
     def __init__(self, *, name: str = "", location: Location | None = None,
                  arg_locations: dict | None = None, trainable: bool = True) -> None:
         self.name = name
@@ -119,7 +130,7 @@ class Layer:
              arg_locations: dict | None = None, **base) -> Layer:
         """Make a layer from converted literal arguments, checking them against the Args."""
         layer = cls(location=location, arg_locations=arg_locations, **base)
-        positional = [a for a in cls.arguments if not a.keyword_only]
+        positional, by_name = cls.argument_index()
         if len(args) > len(positional):
             raise ParamsError(f"{cls.type_name}() takes at most {len(positional)} positional arguments "
                               f"({len(args)} given)", kind="argument", location=location,
@@ -127,7 +138,6 @@ class Layer:
         values = {}
         for arg, value in zip(positional, args):
             values[arg.name] = value
-        by_name = {a.name: a for a in cls.arguments}
         for key, value in kwargs.items():
             if key in values:
                 raise ParamsError(f"{cls.type_name}() got {key!r} both by position and by name",

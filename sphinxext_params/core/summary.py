@@ -40,14 +40,30 @@ class LayerSummary:
     type: str
     output_shape: tuple | list | None
     weights: tuple[Weight, ...] = ()
-    derivation: tuple[Step, ...] = ()
-    shape_derivation: tuple[Step, ...] = ()
     input_shape: tuple | list | None = None
     line: int | None = None  # the line of the layer list that made this row
     #: The layer was made with trainable=False: the framework lists all of its parameters
     #: as non-trainable, even where a weight's own flag (which the totals count) says
     #: trainable (Keras wrappers whose sublayers never see the flag).
     frozen: bool = False
+    #: The layer that made this row, which states its derivations (see below).
+    layer: object = field(default=None, repr=False, compare=False)
+
+    # Derivations are made on first use: most summaries (a role's number, the JSON of a
+    # large model) never show them, and they cost as much as the counting itself.
+    @cached_property
+    def derivation(self) -> tuple[Step, ...]:
+        """Steps deriving the parameter count; the last step's value is :attr:`params`."""
+        if self.layer is None or not any(not w.buffer for w in self.weights):
+            return ()
+        return tuple(self.layer.derivation(self.input_shape))
+
+    @cached_property
+    def shape_derivation(self) -> tuple[Step, ...]:
+        """Steps deriving the output sizes that have a formula (conv, pooling, ...)."""
+        if self.layer is None or self.input_shape is None:
+            return ()
+        return tuple(self.layer.shape_derivation(self.input_shape))
 
     @cached_property
     def params(self) -> int:

@@ -102,6 +102,12 @@ def test_transformer_with_custom_encoder():
     ("nn.TransformerEncoderLayer(16, 3)", (3, 16), "argument"),
     ("nn.TransformerEncoderLayer(16, 4)", (3, 12), "shape"),
     ("nn.TransformerEncoderLayer(16, 4, activation='tanh')", (3, 16), "argument"),
+    ("nn.TransformerEncoderLayer(16, 4, activation='GELU')", (3, 16), "argument"),
+    ("nn.TransformerDecoderLayer(16, 4, activation='silu')", None, "argument"),
+    ("nn.Transformer(16, 4, 1, 1, 32, activation='Relu')", None, "argument"),
+    # Not a function: torch's constructor keeps it, its forward fails.
+    ("nn.TransformerEncoderLayer(16, 4, activation=None)", (3, 16), "argument"),
+    ("nn.TransformerEncoderLayer(16, 4, 32, 0.1, 3)", (3, 16), "argument"),
     ("nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 4), 2)", (3, 12), "shape"),
 ])
 def test_transformer_errors(text, shape, kind):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .. import args as a
 from ..expr import Expr, Step, Sym, product, total
 from ..layer import Arg, ArgError, Weight, format_shape
-from .base import CATALOGUE, KerasLayer, register
+from .base import KerasLayer, register
 
 ATTENTION_CALL_OPTIONS = frozenset({"return_attention_scores", "training", "use_causal_mask"})
 
@@ -188,8 +188,9 @@ class MultiHeadAttention(ProjectedAttention):
 class GroupedQueryAttention(ProjectedAttention):
     """Attention whose ``num_query_heads`` share ``num_key_value_heads`` key/value heads.
 
-    Keras exports it as ``keras.layers.GroupQueryAttention`` (catalogued below under that
-    name only) while its class, which the summary shows, is ``GroupedQueryAttention``."""
+    Keras exports it as ``keras.layers.GroupQueryAttention`` while its class, which the
+    summary shows (and which names the layer ``grouped_query_attention``), is
+    ``GroupedQueryAttention``: both spellings are catalogued (below)."""
 
     head_dim = Arg(a.positive_int)
     num_query_heads = Arg(a.positive_int)
@@ -240,8 +241,8 @@ class GroupedQueryAttention(ProjectedAttention):
         return (query[0], self.num_query_heads, query[1], key[1])
 
 
-# Written GroupQueryAttention (the only name keras.layers exports); the class name is the type.
-CATALOGUE["GroupQueryAttention"] = GroupedQueryAttention
+# Written GroupQueryAttention (the name keras.layers exports) or as the summary shows its type.
+register(GroupedQueryAttention, aliases=("GroupQueryAttention",))
 
 
 class DotAttention(KerasLayer):

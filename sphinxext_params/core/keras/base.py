@@ -5,7 +5,10 @@ from __future__ import annotations
 import functools
 import re
 
-from ..layer import Layer
+from ...errors import did_you_mean
+from .. import args as a
+from ..interpreter import Opaque
+from ..layer import ArgError, Layer
 
 #: Every Keras layer class by the name users write (``Dense``, ``Conv2D``).
 CATALOGUE: dict[str, type[KerasLayer]] = {}
@@ -58,3 +61,34 @@ def register(*classes, aliases: tuple[str, ...] = ()):
         for alias in aliases:
             CATALOGUE[alias] = cls
     return classes[0] if len(classes) == 1 else classes
+
+
+#: The strings ``keras.activations.get`` accepts: the names of the functions in Keras 3's
+#: ``keras.src.activations.ALL_OBJECTS``, plus its aliases ``swish`` and ``hard_swish``.
+ACTIVATIONS = frozenset({
+    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_swish",
+    "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu",
+    "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_plus", "sparse_sigmoid",
+    "sparsemax", "squareplus", "swish", "tanh", "tanh_shrink", "threshold",
+})
+
+
+def activation_value(v):
+    """An ``activation=`` argument, checked as ``keras.activations.get`` checks it: None
+    (linear), a known name, or a callable -- here a named function (``tf.nn.relu``, an
+    :class:`Opaque`) or a layer (``activation=ReLU()``).  No activation changes a shape."""
+    if v is None or isinstance(v, (Opaque, KerasLayer)):
+        return v
+    if isinstance(v, str):
+        if v in ACTIVATIONS:
+            return v
+        names = sorted(ACTIVATIONS)
+        raise ArgError(f"must name a Keras activation, not {v!r}",
+                       hint=did_you_mean(v, names) or "use one of " + ", ".join(map(repr, names)))
+    raise ArgError(f"must be the name of an activation function (such as 'relu'), a function or None, "
+                   f"not {v!r} ({type(v).__name__})")
+
+
+#: Converters of arguments that may name a framework object instead of a literal
+#: (``activation=tf.nn.relu``): the builder hands them such a name as an Opaque.
+TAKES_REFERENCES = frozenset({a.anything, activation_value})

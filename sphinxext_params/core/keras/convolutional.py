@@ -13,7 +13,7 @@ from .. import args as a
 from ..expr import Expr, Step, Sym, product
 from ..layer import Arg, ArgError, Weight, format_shape
 from ..shapes import conv_output_length, deconv_output_length
-from .base import KerasLayer, register
+from .base import KerasLayer, activation_value, register
 
 #: The spatial axes by rank: their subscript in derivations and their name in words.
 #: (One axis needs no subscript: ``n``, ``k``, ``s`` are unambiguous.)
@@ -166,7 +166,7 @@ class Conv(ConvBase):
     data_format = data_format_arg()
     dilation_rate = Arg(default=1)
     groups = Arg(a.positive_int, 1)
-    activation = Arg(a.anything, None)
+    activation = Arg(activation_value, None)
     use_bias = Arg(a.boolean, True)
     lora_rank = Arg(a.optional(a.positive_int), None, keyword_only=True)
     ignored = KerasLayer.ignored | {"lora_alpha"}
@@ -228,7 +228,7 @@ class ConvTranspose(ConvBase):
     output_padding = Arg(default=None)
     data_format = data_format_arg()
     dilation_rate = Arg(default=1)
-    activation = Arg(a.anything, None)
+    activation = Arg(activation_value, None)
     use_bias = Arg(a.boolean, True)
 
     def check(self) -> None:
@@ -306,7 +306,7 @@ class SeparableConv(DepthwiseWeights, ConvBase):
     data_format = data_format_arg()
     dilation_rate = Arg(default=1)
     depth_multiplier = Arg(a.positive_int, 1)
-    activation = Arg(a.anything, None)
+    activation = Arg(activation_value, None)
     use_bias = Arg(a.boolean, True)
     ignored = KerasLayer.ignored | DepthwiseWeights.depthwise_options | {
         "pointwise_initializer", "pointwise_regularizer", "pointwise_constraint"}
@@ -347,7 +347,7 @@ class DepthwiseConv(DepthwiseWeights, ConvBase):
     depth_multiplier = Arg(a.positive_int, 1)
     data_format = data_format_arg()
     dilation_rate = Arg(default=1)
-    activation = Arg(a.anything, None)
+    activation = Arg(activation_value, None)
     use_bias = Arg(a.boolean, True)
     ignored = KerasLayer.ignored | DepthwiseWeights.depthwise_options
     strided_dilation = True

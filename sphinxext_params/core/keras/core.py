@@ -5,14 +5,14 @@ from __future__ import annotations
 from .. import args as a
 from ..expr import Step, Sym
 from ..layer import Arg, Weight
-from .base import KerasLayer, register
+from .base import KerasLayer, activation_value, register
 
 
 @register
 class InputLayer(KerasLayer):
     """The model's input; ``Input(shape=...)`` makes one and returns its tensor."""
 
-    shape = Arg(a.optional(a.shape))
+    shape = Arg(a.optional(a.shape), None)
     batch_size = Arg(a.optional(a.positive_int), None)
     dtype = Arg(a.anything, None)
     sparse = Arg(a.anything, None)
@@ -38,7 +38,7 @@ class Dense(KerasLayer):
     """A fully connected layer on the last axis: ``y = x W + b``."""
 
     units = Arg(a.positive_int)
-    activation = Arg(a.anything, None)
+    activation = Arg(activation_value, None)
     use_bias = Arg(a.boolean, True)
     ignored = KerasLayer.ignored | {"lora_alpha"}
     lora_rank = Arg(a.optional(a.positive_int), None, keyword_only=True)
@@ -66,7 +66,7 @@ class Dense(KerasLayer):
 
 @register
 class Activation(KerasLayer):
-    activation = Arg(a.anything)
+    activation = Arg(activation_value)
 
 
 @register

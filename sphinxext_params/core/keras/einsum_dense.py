@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .. import args as a
 from ..expr import Num, Step, Sym, product, total
 from ..layer import Arg, ArgError, Weight, format_shape
-from .base import KerasLayer, register
+from .base import KerasLayer, activation_value, register
 
 # The three equation forms Keras accepts, with "..." written as "0" (Keras matches a
 # prefix of the equation, so trailing text is ignored as it is in Keras).
@@ -72,7 +72,7 @@ class Analysis:
 class EinsumDense(KerasLayer):
     equation = Arg(parse_equation)
     partial_shape = Arg(partial_output_shape, keyword="output_shape")
-    activation = Arg(a.anything, None)
+    activation = Arg(activation_value, None)
     bias_axes = Arg(optional_letters, None)
     kernel_initializer = Arg(a.anything, "glorot_uniform")
     bias_initializer = Arg(a.anything, "zeros")

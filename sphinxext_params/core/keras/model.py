@@ -13,12 +13,13 @@ from dataclasses import dataclass, field, replace
 
 from ...errors import Location, ParamsError, did_you_mean
 from ...language import nodes
+from .. import args as a
+from ..interpreter import Interpreter, Opaque
 from ..layer import ArgError, format_shape
 from ..limits import MAX_LAYERS, check_output_shape
 from ..summary import LayerSummary
-from .base import CATALOGUE, KerasLayer
+from .base import CATALOGUE, TAKES_REFERENCES, KerasLayer
 from .core import InputLayer
-from ..args import anything as a_anything
 from .merging import MERGE_FUNCTIONS
 
 #: Module paths users write before a layer name; all mean the same thing.
@@ -80,7 +81,9 @@ class FunctionalModel:
     outputs: list
 
 
-class KerasBuilder:
+class KerasBuilder(Interpreter):
+    example_call = "Dense(10)"
+
     def __init__(self, program: nodes.Program, input_shape=None) -> None:
         self.program = program
         self.input_shape = input_shape
@@ -135,7 +138,7 @@ class KerasBuilder:
         if isinstance(stmt, nodes.Import):
             return
         if isinstance(stmt, nodes.Expression):
-            value = self.value(stmt.value, top=True)
+            value = self.value(stmt.value)
             if isinstance(value, LayerState):  # a bare layer line: the next layer of the model
                 self.add_to_implicit(value, stmt.location)
             elif isinstance(value, Tensor) and value.node.is_input and value.node.state.layer.location and \
@@ -143,7 +146,7 @@ class KerasBuilder:
                 self.add_to_implicit(value, stmt.location)
             return
         if isinstance(stmt, nodes.Assign):
-            value = self.value(stmt.value, top=True)
+            value = self.value(stmt.value)
             targets = stmt.targets
             if len(targets) == 1:
                 self.bind_name(targets[0], value)
@@ -167,25 +170,6 @@ class KerasBuilder:
         self.implicit.items.append(item)
 
     # -- expressions -----------------------------------------------------------------------
-    def value(self, node, top: bool = False):
-        if isinstance(node, nodes.Literal):
-            return node.value
-        if isinstance(node, nodes.Name):
-            return self.lookup(node)
-        if isinstance(node, nodes.Sequence):
-            return [self.value(i) for i in node.items]
-        if isinstance(node, nodes.Mapping):
-            return {k: self.value(v) for k, v in zip(node.keys, node.values)}
-        if isinstance(node, nodes.Subscript):
-            seq = self.value(node.value)
-            if not isinstance(seq, list) or not -len(seq) <= node.index < len(seq):
-                raise ParamsError(f"index {node.index} is out of range", kind="shape", location=node.location)
-            return seq[node.index]
-        if isinstance(node, nodes.Call):
-            return self.call(node)
-        raise ParamsError("this expression is not part of a layer list", kind="syntax", location=node.location,
-                          hint="write layer calls such as Dense(10)")
-
     def lookup(self, name: nodes.Name):
         if len(name.parts) == 1 and name.parts[0] in self.env:
             return self.env[name.parts[0]]
@@ -273,7 +257,7 @@ class KerasBuilder:
         return args, kwargs, locations
 
     def argument(self, node, cls=None, key: str | None = None):
-        if key is not None and _count_neutral(cls, key) and _is_reference(node) and not self.holds_layer(node):
+        if key is not None and _is_reference(node) and _count_neutral(cls, key) and not self.is_own_value(node):
             # ``kernel_regularizer=keras.regularizers.l2(1e-4)``, ``activation=tf.nn.relu``:
             # pasted code names framework objects where no count depends on them. They
             # are recorded by name, never looked up or called.
@@ -286,10 +270,11 @@ class KerasBuilder:
             return value
         return value.layer if isinstance(value, LayerState) else value
 
-    def holds_layer(self, node) -> bool:
-        """Whether ``node`` is a layer: a variable holding one, or a call of a known layer."""
+    def is_own_value(self, node) -> bool:
+        """Whether ``node`` is a value of the list, not a framework object: a variable
+        (``act = "relu"``, a layer) or a call of a known layer."""
         if isinstance(node, nodes.Name):
-            return isinstance(self.env.get(node.dotted), LayerState)
+            return node.dotted in self.env
         return isinstance(node, nodes.Call) and isinstance(node.func, nodes.Name) and \
             node.callee_name in CATALOGUE and node.callee_prefix in LAYER_PREFIXES
 
@@ -303,8 +288,8 @@ class KerasBuilder:
         if cls is not InputLayer:  # a model of MAX_LAYERS layers may have its Input line too
             self.count_layer(call.location)
         args, kwargs, locations = self.literal_args(call, cls)
-        own = {arg.name for arg in cls.arguments}  # Input(batch_size=...) is InputLayer's own argument
-        common = {k: kwargs.pop(k) for k in list(kwargs) if k in COMMON_KWARGS and k not in own}
+        # Input(batch_size=...) is InputLayer's own argument, not a common one.
+        common = {k: kwargs.pop(k) for k in list(kwargs) if k in COMMON_KWARGS and k not in cls.argument_index()[1]}
         name = common.get("name")
         if name is not None and not isinstance(name, str):
             raise ParamsError(f"name must be a string, not {name!r}", kind="argument",
@@ -317,12 +302,11 @@ class KerasBuilder:
             name = self.auto_name(cls.default_name())
         layer = cls.bind(args, kwargs, location=call.location, arg_locations=locations, name=name,
                          trainable=trainable)
-        layer.declared_input_shape = self.declared_input_shape(common, locations)
+        layer.declared_input_shape = self.declared_input_shape(common, locations) if common else None
         return LayerState(layer)
 
     def declared_input_shape(self, common: dict, locations: dict):
         """Keras 2 style input_shape= / input_dim= on a layer (used on a Sequential's first layer)."""
-        from .. import args as a
         for key in ("input_shape", "input_dim", "batch_input_shape"):
             if common.get(key) is None:
                 continue
@@ -502,11 +486,8 @@ class KerasBuilder:
         layer = state.layer
         out = state.nodes[-1].outputs
         shape = out[0].shape if len(out) == 1 else [t.shape for t in out]
-        derivation = layer.derivation(state.input_shape) if state.weights else []
         return LayerSummary(name=layer.name, type=layer.type_name, output_shape=shape, frozen=not layer.trainable,
-                            weights=tuple(state.weights or ()), derivation=tuple(derivation),
-                            shape_derivation=tuple(layer.shape_derivation(state.input_shape)),
-                            input_shape=state.input_shape,
+                            weights=tuple(state.weights or ()), input_shape=state.input_shape, layer=layer,
                             line=layer.location.line if layer.location else None)
 
     def sequential_rows(self, model: SequentialModel) -> list[LayerSummary]:
@@ -593,23 +574,12 @@ def _keras_call_tensors(args: list, kwargs: dict) -> list:
     return flat
 
 
-@dataclass(frozen=True)
-class Opaque:
-    """A framework object named in an argument that changes no count (an initializer,
-    a regularizer, an activation function): kept as the text that named it."""
-
-    text: str
-
-    def __repr__(self) -> str:
-        return self.text
-
-
 def _count_neutral(cls, key: str) -> bool:
     """Whether the argument ``key`` of layer class ``cls`` can change no count or shape."""
     if key in cls.ignored:
         return True
-    arg = next((a for a in cls.arguments if a.name == key), None)
-    return arg is not None and arg.convert is a_anything
+    arg = cls.argument_index()[1].get(key)
+    return arg is not None and arg.convert in TAKES_REFERENCES
 
 
 def _is_reference(node) -> bool:

@@ -1,13 +1,16 @@
-"""Keras preprocessing layers that shape images: Rescaling, CenterCrop, Resizing.
+"""Keras preprocessing layers: Rescaling, CenterCrop, Resizing and Normalization.
 
-None has weights.  CenterCrop and Resizing set the height and width; Rescaling keeps
-the shape.
+CenterCrop and Resizing set the height and width; Rescaling and Normalization keep the
+shape.  Only Normalization has weights: the statistics that ``adapt()`` fills in.
 """
 
 from __future__ import annotations
 
+import math
+
 from .. import args as a
-from ..layer import Arg, format_shape
+from ..expr import Num, Step, Sym, product
+from ..layer import Arg, ArgError, Weight, format_shape
 from .base import KerasLayer, register
 from .convolutional import data_format_arg
 
@@ -71,3 +74,112 @@ class Resizing(ImageResizing):
     antialias = Arg(a.anything, False)
     data_format = data_format_arg()
     ignored = KerasLayer.ignored | {"bounding_box_format"}
+
+
+def normalization_axes(v):
+    """Normalization's ``axis``: an axis, a tuple or list of axes (kept as given, repeats
+    included, as Keras keeps them), or None for one mean and variance over everything."""
+    if v is None:
+        return ()
+    try:
+        return a.axes(v)
+    except ArgError:
+        raise ArgError(f"must be an axis, a tuple of axes or None, not {v!r}",
+                       hint="write e.g. axis=-1 for one mean and variance per feature") from None
+
+
+def statistic(v):
+    """A ``mean=`` or ``variance=`` value: None (learned by ``adapt()``), a number or a
+    nested list of numbers; returns its array shape (``np.shape``), or None."""
+    if v is None:
+        return None
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return ()
+    if isinstance(v, (list, tuple)) and v:
+        shapes = {statistic(x) for x in v}
+        if len(shapes) == 1 and None not in shapes:
+            return (len(v), *shapes.pop())
+    raise ArgError(f"must be a number or a (nested) list of numbers of one shape, not {v!r}")
+
+
+@register
+class Normalization(KerasLayer):
+    """``(x − mean) / √variance`` with one mean and variance per index of the kept axes.
+
+    Without ``mean`` and ``variance`` the layer holds them as non-trainable weights for
+    ``adapt()`` to fill, shaped like the input's kept axes (sorted, repeats kept), plus an
+    integer ``count`` (shape ``()``) that Keras keeps for old saved models and counts as
+    one parameter.  Given values are constants: no weights.
+    """
+
+    axis = Arg(normalization_axes, (-1,))
+    mean = Arg(statistic, None)
+    variance = Arg(statistic, None)
+    invert = Arg(a.boolean, False)
+
+    def check(self) -> None:
+        if (self.mean is None) != (self.variance is None):
+            self.fail("needs both mean and variance, or neither (adapt() then learns them)", kind="argument",
+                      arg="variance" if self.variance is None else "mean")
+        if self.mean is not None:
+            if self.mean != self.variance:
+                self.fail(f"mean and variance must have the same shape, got {format_shape(self.mean)} and "
+                          f"{format_shape(self.variance)}", kind="argument", arg="variance")
+            if len(self.mean) > len(self.axis):
+                self.fail(f"the rank of mean ({len(self.mean)}) must be at most the number of axes "
+                          f"({len(self.axis)}, axis={self.axis})", kind="argument", arg="mean")
+
+    def kept_axes(self, shape) -> list[int]:
+        """The axes with their own statistics, as non-negative indices (batch = 0), sorted."""
+        rank = len(shape)
+        for axis in self.axis:
+            if not -rank <= axis < rank:
+                self.fail(f"axis {axis} is out of bounds for an input of rank {rank} "
+                          f"(shape {format_shape(shape)})", arg="axis", hint=f"use an axis from {-rank} to {rank - 1}")
+        kept = sorted(axis % rank for axis in self.axis)
+        for axis in kept:
+            self.known(shape, axis, f"the kept axis {axis}")
+        return kept
+
+    def output_shape(self, shape):
+        kept = self.kept_axes(shape)
+        if self.mean:
+            self.check_broadcast(shape, kept)
+        elif self.mean is None and len(set(kept)) < len(kept):
+            # Keras sizes the weights with the axis twice, then cannot reshape them to the input.
+            self.fail(f"axis={self.axis} names an axis twice", kind="argument", arg="axis",
+                      hint="list each axis once")
+        return shape
+
+    def check_broadcast(self, shape, kept) -> None:
+        """Keras aligns the given statistics' axes with the kept axes from the right and
+        broadcasts them to the input's sizes there (1 on the other axes)."""
+        expanded = [1] * len(shape)
+        for axis, size in zip(reversed(kept), reversed(self.mean)):
+            expanded[axis] = size
+        target = [shape[d] if d in kept else 1 for d in range(len(shape))]
+        if math.prod(expanded) != math.prod(self.mean) or \
+                any(e not in (1, t) for e, t in zip(expanded, target)):
+            self.fail(f"mean and variance of shape {format_shape(self.mean)} cannot be broadcast to "
+                      f"{format_shape(tuple(target))}, the input's sizes on axis={self.axis}", kind="shape",
+                      arg="mean", hint="give one value per index of the kept axes, or a single number")
+
+    def statistics_shape(self, shape) -> tuple[int, ...]:
+        return tuple(shape[axis] for axis in self.kept_axes(shape))
+
+    def weights(self, shape):
+        if self.mean is not None:
+            self.output_shape(shape)
+            return []
+        size = self.statistics_shape(shape)
+        return [Weight("mean", size, False), Weight("variance", size, False), Weight("count", (), False)]
+
+    def derivation(self, shape):
+        sizes = self.statistics_shape(shape)
+        if not sizes:  # axis=None: one mean and one variance for every value
+            return [Step("N", Num(2) + 1, "a mean, a variance and the count")]
+        if len(sizes) == 1:
+            d = Sym("d", sizes[0])
+        else:
+            d = product([Sym(f"d_{i + 1}", n) for i, n in enumerate(sizes)])
+        return [Step("N", 2 * d + 1, "a mean and a variance per index of the kept axes, and the count")]

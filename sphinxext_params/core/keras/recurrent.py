@@ -15,7 +15,7 @@ from .. import args as a
 from ..expr import Step, Sym, product
 from ..layer import Arg, ArgError, Weight, format_shape
 from ..shapes import conv_output_length
-from .base import KerasLayer, register
+from .base import KerasLayer, activation_value, register
 
 #: Initializer, regularizer and constraint arguments of the recurrent layers.
 RECURRENT_OPTIONS = KerasLayer.ignored | {
@@ -51,8 +51,8 @@ class Recurrent(KerasLayer):
     padding = Arg(a.one_of("valid", "same", lower=True), "valid")
     data_format = Arg(a.optional(a.one_of("channels_last", "channels_first", lower=True)), None)
     dilation_rate = Arg(a.anything, 1)
-    activation = Arg(a.anything, "tanh")
-    recurrent_activation = Arg(a.anything, "sigmoid")
+    activation = Arg(activation_value, "tanh")
+    recurrent_activation = Arg(activation_value, "sigmoid")
     use_bias = Arg(a.boolean, True)
     kernel_initializer = Arg(a.anything, "glorot_uniform")
     recurrent_initializer = Arg(a.anything, "orthogonal")

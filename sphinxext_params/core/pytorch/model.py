@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ...errors import Location, ParamsError, did_you_mean
 from ...language import nodes
+from ..interpreter import Interpreter, Opaque
 from ..layer import ArgError
 from ..limits import MAX_LAYERS, check_output_shape
 from ..summary import LayerSummary
@@ -45,14 +46,6 @@ IGNORED_FUNCTIONS = {("print",), ("summary",), ("torchsummary", "summary"), ("to
                      ("torch", "manual_seed"), ("torch", "set_default_dtype"), ("torch", "compile")}
 
 
-@dataclass(frozen=True)
-class Opaque:
-    """A value the list may pass around but that counts for nothing: ``torch.device("cpu")``,
-    ``F.gelu``."""
-
-    text: str
-
-
 @dataclass
 class NamedModules:
     """``OrderedDict([("conv1", module), ...])``: children with their names."""
@@ -68,7 +61,9 @@ class SelfObject:
         self.values: dict[str, object] = {}
 
 
-class TorchBuilder:
+class TorchBuilder(Interpreter):
+    example_call = "nn.Linear(784, 10)"
+
     def __init__(self, program: nodes.Program, input_shape=None) -> None:
         self.program = program
         self.input_shape = input_shape
@@ -114,13 +109,9 @@ class TorchBuilder:
         rows = []
         for name, child in model.submodules.items():
             before, after = runs[id(child)]
-            weights = child.weights()
-            derivation = child.derivation(before) if any(not w.buffer for w in weights) else []
             rows.append(LayerSummary(
-                name=name, type=child.type_name, output_shape=after, weights=tuple(weights),
-                derivation=tuple(derivation),
-                shape_derivation=tuple(child.shape_derivation(before)) if before is not None else (),
-                input_shape=before, line=child.location.line if child.location else None))
+                name=name, type=child.type_name, output_shape=after, weights=tuple(child.weights()),
+                input_shape=before, layer=child, line=child.location.line if child.location else None))
         if not rows:
             raise ParamsError("the model holds no modules", kind="syntax", location=model.location or Location(1),
                               hint="list its modules, e.g. nn.Sequential(nn.Linear(784, 10))")
@@ -179,22 +170,6 @@ class TorchBuilder:
                           location=target.location, hint="assign to a plain name or to self.<name>")
 
     # -- expressions -----------------------------------------------------------------------
-    def value(self, node):
-        if isinstance(node, nodes.Literal):
-            return node.value
-        if isinstance(node, nodes.Name):
-            return self.lookup(node)
-        if isinstance(node, nodes.Sequence):
-            return [self.value(i) for i in node.items]
-        if isinstance(node, nodes.Mapping):
-            return {k: self.value(v) for k, v in zip(node.keys, node.values)}
-        if isinstance(node, nodes.Subscript):
-            return self.subscript(node)
-        if isinstance(node, nodes.Call):
-            return self.call(node)
-        raise ParamsError("this expression is not part of a layer list", kind="syntax", location=node.location,
-                          hint="write module calls such as nn.Linear(784, 10)")
-
     def lookup(self, name: nodes.Name):
         parts = name.parts
         if len(parts) == 1 and parts[0] in self.env:
@@ -219,12 +194,8 @@ class TorchBuilder:
                           location=name.location,
                           hint=did_you_mean(parts[0], list(self.env)) or "assign it first, e.g. layer = nn.Linear(8, 8)")
 
-    def subscript(self, node: nodes.Subscript):
-        target = self.value(node.value)
-        items = target.sequence if isinstance(target, Container) else target
-        if not isinstance(items, list) or not -len(items) <= node.index < len(items):
-            raise ParamsError(f"index {node.index} is out of range", kind="syntax", location=node.location)
-        return items[node.index]
+    def items_of(self, value):
+        return value.sequence if isinstance(value, Container) else value  # model[1]: a child
 
     def call(self, call: nodes.Call):
         func = call.func

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ...errors import did_you_mean
 from .. import args as a
 from ..expr import Num, Step, Sym
+from ..interpreter import Opaque
 from ..layer import Arg, ArgError
 from .attention import MultiheadAttention
 from .base import FACTORY, TorchLayer, register
@@ -19,6 +21,18 @@ from .containers import Repeated
 from .dropout import probability
 from .linear import Linear
 from .normalization import LayerNorm
+
+
+def activation(v):
+    """``activation=``: a name torch knows ("relu" or "gelu"; others fail in the constructor),
+    or a function or module (``F.gelu``, ``nn.GELU()``); anything else fails in the forward."""
+    if isinstance(v, (Opaque, TorchLayer)):
+        return v
+    if isinstance(v, str):
+        if v in ("relu", "gelu"):
+            return v
+        raise ArgError(f"should be relu/gelu, not {v}", hint=did_you_mean(v, ["relu", "gelu"]))
+    raise ArgError(f"must be 'relu', 'gelu', a function such as F.gelu or a module such as nn.GELU(), not {v!r}")
 
 
 def module_or_none(v):
@@ -54,15 +68,13 @@ class _TransformerLayer(_SequenceModule):
     nhead = Arg(a.positive_int)
     dim_feedforward = Arg(a.positive_int, 2048)
     dropout = Arg(probability, 0.1)
-    activation = Arg(a.anything, "relu")
+    activation = Arg(activation, "relu")
     layer_norm_eps = Arg(a.number, 1e-5)
     batch_first = Arg(a.boolean, False)
     norm_first = Arg(a.boolean, False)
     bias = Arg(a.boolean, True)
 
     def check(self) -> None:
-        if isinstance(self.activation, str) and self.activation not in ("relu", "gelu"):
-            self.fail(f"activation should be relu/gelu, not {self.activation}", kind="argument", arg="activation")
         e, f = self.d_model, self.dim_feedforward
         for name in self.attentions:
             self.submodules[name] = self.make(MultiheadAttention, embed_dim=e, num_heads=self.nhead,
@@ -170,7 +182,7 @@ class Transformer(_SequenceModule):
     num_decoder_layers = Arg(a.positive_int, 6)
     dim_feedforward = Arg(a.positive_int, 2048)
     dropout = Arg(probability, 0.1)
-    activation = Arg(a.anything, "relu")
+    activation = Arg(activation, "relu")
     custom_encoder = Arg(module_or_none, None)
     custom_decoder = Arg(module_or_none, None)
     layer_norm_eps = Arg(a.number, 1e-5)
