@@ -1,13 +1,14 @@
-"""The two custom nodes: a collapsible block and its always-visible heading.
+"""The custom nodes: a collapsible block, its always-visible heading, and plain derivations.
 
-Everything else the directive makes is a standard docutils node.  HTML draws these as
-``<details>``/``<summary>``; every other writer draws the heading as a paragraph and the
+Everything else the directive makes is a standard docutils node.  HTML draws the first two
+as ``<details>``/``<summary>``; every other writer draws the heading as a paragraph and the
 block as just its children, so nothing is lost where there is nothing to collapse.
 """
 
 from __future__ import annotations
 
 from docutils import nodes
+from pygments.formatters.html import escape_html
 
 
 class params_details(nodes.General, nodes.Element):
@@ -16,6 +17,13 @@ class params_details(nodes.General, nodes.Element):
 
 class params_summary(nodes.Part, nodes.TextElement):
     """The heading of a :class:`params_details`: what is folded inside."""
+
+
+class params_plain_math(nodes.literal_block):
+    """A derivation as plain text (the models with thousands of them): a ``text`` literal block.
+
+    Every writer but HTML finds ``visit_literal_block`` through the class's MRO.
+    """
 
 
 # -- HTML (html, dirhtml, singlehtml, epub) ------------------------------------------------
@@ -34,6 +42,26 @@ def visit_summary_html(self, node: params_summary) -> None:
 
 def depart_summary_html(self, node: params_summary) -> None:
     self.body.append("</summary>\n")
+
+
+def visit_plain_math_html(self, node: params_plain_math) -> None:
+    """The markup Sphinx writes for a ``text`` literal block, without a Pygments pass.
+
+    Sphinx makes a new Pygments formatter and lexer for every block (~0.4 ms): 4 s of a
+    10,000-layer model's build went there.  Plain text needs no lexer: the lexer's newline
+    handling and the formatter's escaping and wrapping are written out here, and
+    tests/sphinx/test_builds_large.py checks the bytes against Sphinx's highlighter.
+    """
+    if self.config.highlight_options.get("text"):  # the project tuned Pygments: let it run
+        return self.visit_literal_block(node)
+    text = node.rawsource.replace("\r\n", "\n").replace("\r", "\n").strip("\n") + "\n"
+    self.body.append(self.starttag(node, "div", suffix="", CLASS="highlight-text notranslate")
+                     + '<div class="highlight"><pre><span></span>' + escape_html(text) + "</pre></div>\n</div>\n")
+    raise nodes.SkipNode
+
+
+def depart_plain_math_html(self, node: params_plain_math) -> None:
+    self.depart_literal_block(node)
 
 
 # -- every other writer: the heading is a paragraph, the block its children ------------------
@@ -62,3 +90,4 @@ WRITERS = ("latex", "text", "man", "texinfo")
 def add_nodes(app) -> None:
     app.add_node(params_details, html=HTML["details"], **{w: OTHER["details"] for w in WRITERS})
     app.add_node(params_summary, html=HTML["summary"], **{w: OTHER["summary"] for w in WRITERS})
+    app.add_node(params_plain_math, html=(visit_plain_math_html, depart_plain_math_html))

@@ -143,6 +143,8 @@ class Rendering:
     slugs: dict[str, str] = field(default_factory=dict)
     #: Derivations as plain text instead of math (set for very large models).
     plain_math: bool = False
+    #: The node class of a plain-text derivation (the Sphinx glue gives HTML a faster one).
+    plain_block: type[nodes.literal_block] = nodes.literal_block
 
     def fmt(self, n: int) -> str:
         return format_count(n, self.separator)
@@ -321,7 +323,7 @@ def math_block(steps: list[Step], r: Rendering, classes=()) -> nodes.Element:
     """
     text = "\n".join(step_text(s, r.separator) for s in steps)
     if r.plain_math:
-        return nodes.literal_block(text, text, language="text", classes=list(classes))
+        return r.plain_block(text, text, language="text", classes=list(classes))
     latex = "\n\n".join(aligned_latex(steps, r.separator))
     node = nodes.math_block(latex, latex, classes=list(classes), docname=r.docname, number=None,
                             label=None, nowrap=False)

@@ -8,9 +8,9 @@ Not here, and why:
 
 * ``NASNetMobile`` / ``NASNetLarge``: Keras refuses to build them on the torch backend
   ("not available with the torch backend at this time due to an outstanding bug").
-* ``EfficientNet*`` and ``ConvNeXt*``: they start with a ``Normalization`` layer, which is
-  not in the catalogue of issue 2 (ConvNeXt also nests Sequential models and uses a
-  custom ``LayerScale``).
+* ``ConvNeXt*``: it nests Sequential models and uses a custom ``LayerScale``.
+* ``EfficientNetB2``-``B7`` / ``EfficientNetV2*``: the same layers as ``B0`` and ``B1``, only
+  more and wider.
 * ``InceptionResNetV2`` (custom ``CustomScaleLayer``) and ``MobileNetV3*`` (``keras.ops``
   arithmetic on tensors, ``x + 3``): not expressible as a layer list at all.
 * ``ResNet152`` / ``DenseNet169/201``: the same layers as ResNet101 / DenseNet121, only more.
@@ -38,6 +38,9 @@ APPLICATIONS = {
     "DenseNet121": 8_062_504,
     "InceptionV3": 23_851_784,
     "Xception": 22_910_480,
+    # Rescaling, then a Normalization whose mean, variance and count adapt() would fill.
+    "EfficientNetB0": 5_330_571,
+    "EfficientNetB1": 7_856_239,
 }
 
 
@@ -87,6 +90,11 @@ def test_application(application, name):
         ours = summarize(text, framework="keras")
         problems = compare_summaries(app.keras, ours.to_dict(), text)
         assert problems == [], f"{name} ({', '.join(app.layer_types)}):\n" + "\n".join(problems[:20])
+        # The footer's memory sizes, as Keras prints them (Normalization's count is an int32
+        # variable on this backend: 4 bytes, as a float32).
+        mine = ours.to_dict()
+        for key in ("total_memory", "trainable_memory", "non_trainable_memory"):
+            assert mine[key] == app.keras[key], (name, key)
         for row in ours.layers:
             if row.params:
                 assert row.derivation and row.derivation[-1].value == row.params, row.name

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from sphinxext_params import summarize
-from tests.keras.oracle_compare import agree, check, check_error
+from tests.keras.oracle_compare import agree, check, check_error, oracle
 
 QKV = "q = Input(shape=(5, 16))\nv = Input(shape=(7, 12))\nk = Input(shape=(7, 10))\n"
 
@@ -78,6 +78,24 @@ def test_group_query_attention(options, call):
 ])
 def test_group_query_attention_errors(text):
     check_error(text)
+
+
+@pytest.mark.parametrize("text", [
+    "q = Input(shape=(5, 16))\ny = {gqa}(4, 4, 2)(q, q)\nz = {gqa}(2, 2, 1, use_gate=True)(y, q)",
+    # The attention's own Softmax and Dropout, made when it is first called, use up those
+    # default names: the layers after it are softmax_1 / dropout_1 in Keras.
+    "q = Input(shape=(5, 16))\ny = {gqa}(4, 4, 2, dropout=0.1)(q, q)\ny = Dropout(0.2)(y)\n"
+    "y = Softmax()(y)\nz = {gqa}(head_dim=8, num_query_heads=2, num_key_value_heads=2, name='named')(y, y)",
+    "q = Input(shape=(5, 16))\ny = keras.layers.{gqa}(4, 4, 2)(q, q, return_attention_scores=True)",
+])
+@pytest.mark.parametrize("spelling", ["GroupQueryAttention", "GroupedQueryAttention"])
+def test_group_query_attention_spellings(text, spelling):
+    # keras.layers exports only GroupQueryAttention; its class, which the summary shows as the
+    # type and which makes the default names, is GroupedQueryAttention. We read both.
+    keras_text = text.format(gqa="GroupQueryAttention")
+    mine = check(text.format(gqa=spelling), built=oracle(keras_text))
+    rows = [r for r in mine["layers"] if r["type"] == "GroupedQueryAttention"]
+    assert rows and rows[0]["name"] == "grouped_query_attention"
 
 
 # -- Attention and AdditiveAttention ----------------------------------------------------------

@@ -616,6 +616,18 @@ def _rescaling(s: Sampler, name):
     return kw
 
 
+@spec("Normalization")
+def _normalization(s: Sampler, name):
+    kw = {}
+    if s.maybe(0.5):
+        kw["axis"] = s.pick(None, s.axis(), tuple(s.axes_subset()))
+    last = s.shape[-1]
+    if last and s.maybe(0.3):  # given statistics: a number, or one per feature of the last axis
+        kw["mean"], kw["variance"] = s.pick((0.5, 2.0), ([0.5] * last, [2.0] * last))
+    s.flags(kw, "invert", p=0.2)
+    return kw
+
+
 @spec("CenterCrop", ranks=[4])
 def _center_crop(s: Sampler, name):
     kw = {}

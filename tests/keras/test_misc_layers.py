@@ -42,6 +42,93 @@ def test_center_crop_and_resizing_mostly_accepted():
     assert sum(check_against_keras(text) for text in list(image_resizing_cases())[::8]) >= 8
 
 
+# -- Normalization ------------------------------------------------------------------------------
+NORMALIZATION_SHAPES = [(4,), (3, 4), (None, 4), (3, None), (2, 3, 4), (None, None, 3)]
+NORMALIZATION_AXES = [-1, 1, 2, -2, None, (1,), (1, 2), [2, 1], (-1, 1), (1, 1), (2, 1, 2), 0, 3, -4, ()]
+
+
+def nested(rng: random.Random, shape: tuple):
+    """A nested list of numbers of the given array shape (a number for ``()``)."""
+    if not shape:
+        return rng.choice([0.5, 2, 1.25])
+    return [nested(rng, shape[1:]) for _ in range(shape[0])]
+
+
+def statistics_shape(rng: random.Random, shape: tuple) -> tuple:
+    """The array shape of a given mean: mostly one that broadcasts, sometimes not."""
+    last = shape[-1] or 3
+    return rng.choice([(), (), (last,), (1,), (2,), (1, last), (shape[-2] or 2, last) if len(shape) > 1 else (last,)])
+
+
+def normalization_cases(count: int = 150):
+    rng = random.Random(2024)
+    for _ in range(count):
+        shape = rng.choice(NORMALIZATION_SHAPES)
+        kwargs = {}
+        if rng.random() < 0.8:
+            kwargs["axis"] = rng.choice(NORMALIZATION_AXES)
+        if rng.random() < 0.4:
+            stats = statistics_shape(rng, shape)
+            kwargs["mean"] = nested(rng, stats)
+            other = stats if rng.random() < 0.85 else statistics_shape(rng, shape)
+            if rng.random() < 0.9:  # now and then only the mean, which Keras refuses
+                kwargs["variance"] = nested(rng, other)
+        if rng.random() < 0.2:
+            kwargs["invert"] = True
+        yield model_text(shape, call("Normalization", **kwargs))
+
+
+@pytest.mark.parametrize("text", list(normalization_cases()))
+def test_normalization(text):
+    check_against_keras(text)
+
+
+def test_normalization_mostly_accepted():
+    accepted = sum(check_against_keras(text) for text in list(normalization_cases())[::3])
+    assert accepted >= 20
+
+
+@pytest.mark.parametrize("text", [
+    "Input(shape=(2, 3))\nNormalization(axis=(1, 2))\nNormalization(None, 0.5, 2.0)\nDense(2)",
+    "Input(batch_shape=(5, 3))\nNormalization(axis=0)",  # the batch axis, known here
+    "Input(batch_shape=(5, 3))\nNormalization(axis=(0, 1), mean=[1, 2, 3], variance=[1, 1, 1])",
+    "Input(shape=(4,))\nNormalization(-1, [1, 2, 3, 4], [1, 1, 1, 1], True, name='norm')",
+    "Input(shape=(3, 4))\nNormalization(axis=(1, 2), mean=[[1], [2], [3]], variance=[[1], [1], [1]])",
+    "Input(shape=(4,))\nNormalization(trainable=False)\nNormalization(axis=[1])",
+    "x = Input(shape=(8, 8, 3))\ny = Rescaling(1 / 255)(x)\ny = Normalization(axis=3)(y)\nModel(x, y)",
+])
+def test_normalization_examples(text):
+    assert check_against_keras(text)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Input(shape=(4,))\nNormalization(mean=0.5)", ["mean and variance"]),
+    ("Input(shape=(4,))\nNormalization(variance=[1, 2, 3, 4])", ["mean and variance"]),
+    ("Input(shape=(4,))\nNormalization(mean=[1, 2], variance=[1, 2, 3])", ["same shape"]),
+    ("Input(shape=(3, 4))\nNormalization(mean=[[1]], variance=[[1]])", ["rank of mean"]),
+    ("Input(shape=(4,))\nNormalization(axis=None, mean=[1], variance=[1])", ["rank of mean"]),
+    ("Input(shape=(4,))\nNormalization(mean=[1, 2, 3], variance=[1, 2, 3])", ["broadcast"]),
+    ("Input(shape=(4,))\nNormalization(axis=2)", ["out of bounds"]),
+    ("Input(shape=(None,))\nNormalization()", ["known size"]),
+    ("Input(shape=(4,))\nNormalization(axis=0)", ["known size"]),
+    ("Input(shape=(4,))\nNormalization(mean=[[1, 2], [3]], variance=[[1, 2], [3]])", ["list of numbers"]),
+    ("Input(shape=(4,))\nNormalization(mean='a', variance='b')", ["number"]),
+    ("Input(shape=(4,))\nNormalization(axis='x')", ["axis"]),
+])
+def test_normalization_errors(text, words):
+    expect_error(text, *words)
+
+
+def test_normalization_weights_and_derivation():
+    summary = summarize("Input(shape=(3, 4))\nNormalization(axis=(1, 2))\nNormalization(axis=None)")
+    kept, scalar = summary.layers
+    assert [(w.name, w.shape, w.trainable) for w in kept.weights] == [
+        ("mean", (3, 4), False), ("variance", (3, 4), False), ("count", (), False)]
+    assert (kept.params, kept.non_trainable) == (25, 25)
+    assert kept.derivation[-1].text() == "N = 2 · d_1 d_2 + 1 = 2 × 3 × 4 + 1 = 25"
+    assert scalar.derivation[-1].value == scalar.params == 3
+
+
 # -- regularization ---------------------------------------------------------------------------------
 def regularization_layers() -> list[str]:
     return [

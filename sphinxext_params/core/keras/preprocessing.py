@@ -88,7 +88,7 @@ def normalization_axes(v):
                        hint="write e.g. axis=-1 for one mean and variance per feature") from None
 
 
-def statistic(v):
+def statistic_shape(v):
     """A ``mean=`` or ``variance=`` value: None (learned by ``adapt()``), a number or a
     nested list of numbers; returns its array shape (``np.shape``), or None."""
     if v is None:
@@ -96,7 +96,7 @@ def statistic(v):
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return ()
     if isinstance(v, (list, tuple)) and v:
-        shapes = {statistic(x) for x in v}
+        shapes = {statistic_shape(x) for x in v}
         if len(shapes) == 1 and None not in shapes:
             return (len(v), *shapes.pop())
     raise ArgError(f"must be a number or a (nested) list of numbers of one shape, not {v!r}")
@@ -113,20 +113,21 @@ class Normalization(KerasLayer):
     """
 
     axis = Arg(normalization_axes, (-1,))
-    mean = Arg(statistic, None)
-    variance = Arg(statistic, None)
+    # Only the shapes of given statistics matter (None: adapt() learns them into weights).
+    mean_shape = Arg(statistic_shape, None, keyword="mean")
+    variance_shape = Arg(statistic_shape, None, keyword="variance")
     invert = Arg(a.boolean, False)
 
     def check(self) -> None:
-        if (self.mean is None) != (self.variance is None):
+        if (self.mean_shape is None) != (self.variance_shape is None):
             self.fail("needs both mean and variance, or neither (adapt() then learns them)", kind="argument",
-                      arg="variance" if self.variance is None else "mean")
-        if self.mean is not None:
-            if self.mean != self.variance:
-                self.fail(f"mean and variance must have the same shape, got {format_shape(self.mean)} and "
-                          f"{format_shape(self.variance)}", kind="argument", arg="variance")
-            if len(self.mean) > len(self.axis):
-                self.fail(f"the rank of mean ({len(self.mean)}) must be at most the number of axes "
+                      arg="variance" if self.variance_shape is None else "mean")
+        if self.mean_shape is not None:
+            if self.mean_shape != self.variance_shape:
+                self.fail(f"mean and variance must have the same shape, got {format_shape(self.mean_shape)} "
+                          f"and {format_shape(self.variance_shape)}", kind="argument", arg="variance")
+            if len(self.mean_shape) > len(self.axis):
+                self.fail(f"the rank of mean ({len(self.mean_shape)}) must be at most the number of axes "
                           f"({len(self.axis)}, axis={self.axis})", kind="argument", arg="mean")
 
     def kept_axes(self, shape) -> list[int]:
@@ -143,9 +144,9 @@ class Normalization(KerasLayer):
 
     def output_shape(self, shape):
         kept = self.kept_axes(shape)
-        if self.mean:
+        if self.mean_shape is not None:
             self.check_broadcast(shape, kept)
-        elif self.mean is None and len(set(kept)) < len(kept):
+        elif len(set(kept)) < len(kept):
             # Keras sizes the weights with the axis twice, then cannot reshape them to the input.
             self.fail(f"axis={self.axis} names an axis twice", kind="argument", arg="axis",
                       hint="list each axis once")
@@ -155,12 +156,12 @@ class Normalization(KerasLayer):
         """Keras aligns the given statistics' axes with the kept axes from the right and
         broadcasts them to the input's sizes there (1 on the other axes)."""
         expanded = [1] * len(shape)
-        for axis, size in zip(reversed(kept), reversed(self.mean)):
+        for axis, size in zip(reversed(kept), reversed(self.mean_shape)):
             expanded[axis] = size
         target = [shape[d] if d in kept else 1 for d in range(len(shape))]
-        if math.prod(expanded) != math.prod(self.mean) or \
+        if math.prod(expanded) != math.prod(self.mean_shape) or \
                 any(e not in (1, t) for e, t in zip(expanded, target)):
-            self.fail(f"mean and variance of shape {format_shape(self.mean)} cannot be broadcast to "
+            self.fail(f"mean and variance of shape {format_shape(self.mean_shape)} cannot be broadcast to "
                       f"{format_shape(tuple(target))}, the input's sizes on axis={self.axis}", kind="shape",
                       arg="mean", hint="give one value per index of the kept axes, or a single number")
 
@@ -168,7 +169,7 @@ class Normalization(KerasLayer):
         return tuple(shape[axis] for axis in self.kept_axes(shape))
 
     def weights(self, shape):
-        if self.mean is not None:
+        if self.mean_shape is not None:  # constants, not weights
             self.output_shape(shape)
             return []
         size = self.statistics_shape(shape)
