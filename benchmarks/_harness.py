@@ -36,9 +36,14 @@ if str(REPO) not in sys.path:
 #: and then every build would recompile this package from source, which no user's build
 #: does.  So every build gets a bytecode cache outside the work tree, filled by the warm-up
 #: builds, the same for every variant.
-PYCACHE = Path(tempfile.mkdtemp(prefix="sphinxext-params-bench-pycache-"))
-atexit.register(shutil.rmtree, PYCACHE, True)
-BUILD_ENV = {"PYTHONPYCACHEPREFIX": str(PYCACHE)}
+_pycache: list[Path] = []  # made on the first build, removed at exit
+
+
+def build_env() -> dict:
+    if not _pycache:
+        _pycache.append(Path(tempfile.mkdtemp(prefix="sphinxext-params-bench-pycache-")))
+        atexit.register(shutil.rmtree, _pycache[0], True)
+    return {"PYTHONPYCACHEPREFIX": str(_pycache[0])}
 
 #: Counted runs per variant: the issue asks for medians over at least five.
 RUNS = 7
@@ -166,7 +171,7 @@ def run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tup
     the figure to trust when the machine is shared: the wall time of a build grows
     with other people's load, its CPU time hardly does.
     """
-    full_env = {**os.environ, **BUILD_ENV, **(env or {})}
+    full_env = {**os.environ, **build_env(), **(env or {})}
     full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     cpu_before = _children_cpu()
     start = time.perf_counter()
@@ -210,6 +215,16 @@ def alternate(variants: list[Variant], runs: int, warmup: bool = True, label: st
         print(f"  {label}run {i + 1}/{runs}: {progress}", file=sys.stderr, flush=True)
     print(f"  {label}load average after: {load()}", file=sys.stderr, flush=True)
     return {v.name: v for v in variants}
+
+
+def contention_note(variants) -> str | None:
+    """A warning when the builds waited for the CPU: single-process builds whose wall time is well
+    above their CPU time were sharing the machine, and their wall-clock ratios are not to be trusted."""
+    waits = [median(v.times) / median(v.cpu) for v in variants if v.cpu and median(v.cpu) > 0]
+    if waits and max(waits) > 1.15:
+        return (f"note: the machine was busy (wall time up to {max(waits):.2f}x the CPU time of a build, load "
+                f"average {load()}): read the CPU columns, which other work hardly changes.")
+    return None
 
 
 def sphinx_build(src: Path, out: Path, *, builder: str = "html", fresh: bool = True, jobs: int | None = None,
@@ -354,10 +369,13 @@ def page_by_hand(m: Model, derivations: str) -> str:
     out.append("")
 
     def math(steps):
-        parts = [render.step_latex(step) for step in steps]
-        if len(parts) > 1:
-            parts = [p.replace(" = ", " &= ", 1) for p in parts]
-        return [".. math::", ""] + [line for p in parts for line in ("   " + p, "")]
+        # The directive's own LaTeX: each step as aligned lines (formula, then the numbers).
+        lines = render.aligned_latex(steps, ",")
+        return [".. math::", ""] + [part for line in lines for part in ("   " + line, "")]
+
+    def legend(steps):
+        # What the labelled symbols stand for, as the directive lists them under the math.
+        return [f"- :math:`{render.symbol_latex(step.symbol)}`: {step.label}" for step in steps if step.label] + [""]
 
     entries = []
     for row in s.layers:
@@ -369,9 +387,9 @@ def page_by_hand(m: Model, derivations: str) -> str:
             heading += f": {fmt(row.params)} parameter{'s' if row.params != 1 else ''}"
         entries += [heading, ""]
         if params:
-            entries += math(params)
+            entries += math(params) + legend(params)
         if shapes:
-            entries += [f"Output shape {row.output_shape_text}", ""] + math(shapes)
+            entries += [f"Output shape {row.output_shape_text}", ""] + math(shapes) + legend(shapes)
     if entries:
         what = "of the counts" if derivations != "shapes" else "of the output shapes"
         out += [f".. rubric:: Derivations {what}", ""] + entries

@@ -68,6 +68,9 @@ def table(results: list[dict]) -> None:
                   ["pages", "derivations", "(a) wall", "(b) wall", "a/b", "(a−b)/page", f"≤ {TARGET:.2f}",
                    "(a) CPU", "(b) CPU", "a/b CPU", "wall range a / b (s)", "runs"],
                   rows, align="llrrrrlrrrlr")
+    note = h.contention_note([v for r in results for v in (r["a"], r["b"])])
+    if note:
+        print(note + "\n")
 
 
 def profile(pages: int, derivations: str = "all", top: int = 25) -> None:

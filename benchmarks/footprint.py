@@ -16,8 +16,10 @@ of the ``sphinxext_params/`` folder of the work tree.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from importlib import metadata
+from pathlib import Path
 
 import _harness as h
 
@@ -75,12 +77,16 @@ def installed_size(dist) -> tuple[int, int]:
 def package_size() -> tuple[int, int, str]:
     """This package's own size: its RECORD if installed normally, else its work-tree folder."""
     dist = distribution(PACKAGE)
-    editable = dist is not None and '"editable": true' in (dist.read_text("direct_url.json") or "")
+    editable = False
+    if dist is not None:
+        direct_url = json.loads(dist.read_text("direct_url.json") or "{}")
+        in_work_tree = Path(dist.locate_file("")).resolve() == h.REPO  # an egg-info beside the sources
+        editable = direct_url.get("dir_info", {}).get("editable", False) or in_work_tree
     if dist is not None and not editable:
         size, files = installed_size(dist)
         return size, files, "installed"
     paths = [p for p in (h.REPO / "sphinxext_params").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    return sum(p.stat().st_size for p in paths), len(paths), "work tree" + (" (editable install)" if editable else "")
+    return sum(p.stat().st_size for p in paths), len(paths), "its folder in the work tree"
 
 
 def mb(n: int) -> str:

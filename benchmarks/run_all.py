@@ -1,7 +1,7 @@
 """Run every benchmark and print every table, after the machine they ran on.
 
-    python benchmarks/run_all.py            # the full set (about an hour with myst-nb installed)
-    python benchmarks/run_all.py --quick    # smaller sites, the minimum 5 runs
+    python benchmarks/run_all.py            # the full set (about 30 minutes with myst-nb installed)
+    python benchmarks/run_all.py --quick    # smaller sites, fewer runs (about 15 minutes)
 
 Each benchmark runs as its own process (``python benchmarks/NAME.py``), in this order:
 core scaling, build overhead, versus executing Keras, parallel and incremental, footprint.

@@ -34,14 +34,22 @@ PLAIN_MATH_BUILDERS = {"epub"}
 MAN_FORMATS = {"man"}
 
 
+def add_static_path(app, config) -> None:
+    """``config-inited``: our static directory, where HTML builders copy their files from.
+
+    Added here rather than when the builder starts: Sphinx compares the configuration with
+    the one it pickled before the builder starts, and a path added later reads to it as a
+    changed ``html_static_path`` on every incremental build.
+    """
+    static = str(STATIC)
+    if static not in config.html_static_path:
+        config.html_static_path = [*config.html_static_path, static]  # conf.py may give a tuple
+
+
 def add_stylesheet(app) -> None:
     """``builder-inited``: the stylesheet, for HTML builders only (html, dirhtml, singlehtml, epub)."""
-    if app.builder.format != "html":
-        return
-    static = str(STATIC)
-    if static not in app.config.html_static_path:
-        app.config.html_static_path.append(static)
-    app.add_css_file(CSS_FILE)
+    if app.builder.format == "html":
+        app.add_css_file(CSS_FILE)
 
 
 def reread_quoters(app, env, added, changed, removed):
@@ -105,6 +113,7 @@ def setup(app) -> dict:
     app.add_domain(ParamsDomain)
     app.add_directive("model-summary", ModelSummary)
     app.add_role("params", ParamsRole())
+    app.connect("config-inited", add_static_path)
     app.connect("builder-inited", add_stylesheet)
     app.connect("env-get-outdated", reread_quoters)
     app.connect("doctree-resolved", adapt_to_writer)

@@ -30,7 +30,7 @@ from ..core.summary import DTYPE_BYTES, Summary
 from ..errors import ParamsError
 from ..render import docutils_nodes as render
 from . import config as cfg
-from .nodes import params_details, params_summary
+from .nodes import params_details, params_plain_math, params_summary
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +195,8 @@ class ModelSummary(SphinxDirective):
             base = f"params-{nodes.make_id(self.env.docname) or 'doc'}-{serial}"
         rendering = render.Rendering(columns=options["columns"], derivations=options["derivations"],
                                      separator=self.config.params_thousands_separator,
-                                     docname=self.env.docname, base_id=base, caption=caption)
+                                     docname=self.env.docname, base_id=base, caption=caption,
+                                     plain_block=params_plain_math)
         # Derived ids must not collide with others in the page (a section titled like a layer).
         while any(i.startswith(base + "-") for i in self.state.document.ids):
             base += "-x"

@@ -46,6 +46,9 @@ class ParamsDomain(Domain):
         "models": {},  # docname -> {model name -> record}
         "quotes": {},  # docname -> sorted model names its roles quote
     }
+    #: name -> its definitions in document order, built on first look-up after a change
+    #: (not domain data: it is derived from it, and dropped whenever the models change).
+    _index: dict[str, list[tuple[str, dict]]] | None = None
 
     # -- recording (read time) ---------------------------------------------------------------
     @property
@@ -58,6 +61,7 @@ class ParamsDomain(Domain):
 
     def note_model(self, docname: str, name: str, record: dict) -> None:
         self.models.setdefault(docname, {})[name] = record
+        self._index = None
 
     def note_quote(self, docname: str, model: str) -> None:
         quoted = self.quotes.setdefault(docname, [])
@@ -68,6 +72,7 @@ class ParamsDomain(Domain):
     def clear_doc(self, docname: str) -> None:
         self.models.pop(docname, None)
         self.quotes.pop(docname, None)
+        self._index = None
 
     def merge_domaindata(self, docnames: Iterable[str], otherdata: dict[str, Any]) -> None:
         for docname in docnames:
@@ -75,18 +80,33 @@ class ParamsDomain(Domain):
                 self.models[docname] = otherdata["models"][docname]
             if docname in otherdata["quotes"]:
                 self.quotes[docname] = otherdata["quotes"][docname]
+        self._index = None
 
     # -- looking up ----------------------------------------------------------------------------
     def definitions(self, name: str) -> list[tuple[str, dict]]:
         """Every (docname, record) defining ``name``, in document order."""
-        return [(doc, self.models[doc][name]) for doc in sorted(self.models) if name in self.models[doc]]
+        return self.definitions_by_name().get(name, [])
+
+    def definitions_by_name(self) -> dict[str, list[tuple[str, dict]]]:
+        """Every model name's definitions, in document order.
+
+        Built once, not per look-up: every role looks a name up, and scanning every page
+        for each would make a site's build quadratic in its number of pages.
+        """
+        if self._index is None:
+            index: dict[str, list[tuple[str, dict]]] = {}
+            for doc in sorted(self.models):
+                for name, record in self.models[doc].items():
+                    index.setdefault(name, []).append((doc, record))
+            self._index = index
+        return self._index
 
     def find(self, name: str) -> tuple[str, dict] | None:
         found = self.definitions(name)
         return found[0] if found else None
 
     def all_names(self) -> set[str]:
-        return {name for records in self.models.values() for name in records}
+        return set(self.definitions_by_name())
 
     def check_consistency(self) -> None:
         """After reading: a model name defined twice is ambiguous for roles."""

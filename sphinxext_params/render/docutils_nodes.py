@@ -378,11 +378,9 @@ def derivation_entry(row: LayerSummary, r: Rendering) -> nodes.container | None:
     entry = nodes.container(classes=["params-derivation"])
     back = nodes.reference(row.name, row.name, refid=r.row_id(row), ids=[r.derivation_id(row)],
                            internal=True, classes=["params-layer-link"])
-    heading = [back, _text(f" ({row.type})")]
-    if params:
-        count = r.fmt(row.params)
-        heading.append(_text(f": {count} parameter{'s' if row.params != 1 else ''}"))
-    entry += _paragraph(*heading, classes=["params-derivation-title"])
+    # One text node after the link: a 10,000-layer model has 10,000 of these headings.
+    after = f" ({row.type})" + (f": {r.fmt(row.params)} parameter{'s' if row.params != 1 else ''}" if params else "")
+    entry += _paragraph(back, _text(after), classes=["params-derivation-title"])
     for steps, kind in ((params, "params"), (shapes, "shapes")):
         if not steps:
             continue

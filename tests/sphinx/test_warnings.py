@@ -6,6 +6,8 @@ the page still builds, shows an error box, and ``-W`` fails the build.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from docutils import nodes
 
@@ -155,3 +157,67 @@ def test_warning_message_has_the_hint(build):
     source, _ = rst_page(["Input(shape=(4,))", "Dense(3, unit=2)"])
     (warning,) = build({"index.rst": source}).warning_lines()
     assert "Dense() has no argument 'unit'" in warning and "did you mean 'units'" in warning
+
+
+# -- every kind, in rST and MyST, located; suppress_warnings silences exactly one kind ----------
+#: kind -> (directive options, layer list, prose after the directive) of a page that warns of it.
+KINDS = {
+    **{kind: ([], body, "") for kind, (body, _) in BODIES.items()},
+    "expect": (["expect-total: 7"], ["Dense(2, input_dim=2)"], ""),
+    "option": (["derivations: some", "input-shape: (4, x)"], ["Dense(2)"], ""),
+    "reference": ([], ["Dense(2, input_dim=2)"], "Quotes {role}`nothing` and\n{role}`m-reference-{suffix}/nope`."),
+}
+#: kind -> where its warnings are: a line of the layer list (1-based), or a named place.
+WHERE = {**{kind: [line] for kind, (_, line) in BODIES.items()},
+         "expect": ["directive"], "option": ["directive", "directive"], "reference": ["prose", "prose+1"]}
+
+
+def kind_page(kind: str, suffix: str) -> tuple[str, list[int]]:
+    """A page with one model-summary that warns of ``kind``, and the lines its warnings must name."""
+    options, body, prose = KINDS[kind]
+    if suffix == "rst":
+        lines = ["Page", "====", "", "Text.", "", ".. model-summary::", f"   :name: m-{kind}-{suffix}",
+                 *(f"   :{option}" for option in options), "", *("   " + b if b else "" for b in body), ""]
+        role = ":params:"
+    else:
+        lines = ["# Page", "", "Text.", "", "```{model-summary}", f":name: m-{kind}-{suffix}",
+                 *(f":{option}" for option in options), "", *body, "```", ""]
+        role = "{params}"
+    directive = next(i for i, line in enumerate(lines, 1) if "model-summary" in line)
+    body_start = directive + len(options) + 3  # after the name, the other options and a blank line
+    places = {"directive": directive, "prose": len(lines) + 1, "prose+1": len(lines) + 2}
+    lines += prose.format(role=role, suffix=suffix).splitlines()
+    expected = [body_start + where - 1 if isinstance(where, int) else places[where] for where in WHERE[kind]]
+    for line, where in zip(expected, WHERE[kind]):  # the test itself: the line is the one meant
+        if isinstance(where, int):
+            assert lines[line - 1].strip() == body[where - 1].strip()
+    return "\n".join(lines) + "\n", expected
+
+
+def kind_project() -> tuple[dict[str, str], list[str]]:
+    files, expected = {"index.rst": "Index\n=====\n"}, []
+    for kind in KINDS:
+        for suffix in ("rst", "md"):
+            source, lines = kind_page(kind, suffix)
+            files[f"{kind}-{suffix}.{suffix}"] = source
+            expected += [f"{kind}-{suffix}.{suffix}:{line} [params.{kind}]" for line in lines]
+    return files, sorted(expected)
+
+
+def located(warnings: list[str]) -> list[str]:
+    """``file:line [type]`` of each warning: the part every kind must have."""
+    return sorted(re.sub(r": WARNING: .* (\[params\.\w+\])$", r" \1", w) for w in warnings)
+
+
+def test_every_kind_is_located_in_rst_and_myst(build):
+    files, expected = kind_project()
+    result = build(files, conf='suppress_warnings = ["toc.not_included"]\n')
+    assert located(result.warning_lines()) == expected
+    assert {w.rsplit("[params.", 1)[1].rstrip("]") for w in result.warning_lines()} == set(KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_suppress_warnings_silences_exactly_that_kind(build, kind):
+    files, expected = kind_project()
+    result = build(files, conf=f'suppress_warnings = ["toc.not_included", "params.{kind}"]\n')
+    assert located(result.warning_lines()) == [w for w in expected if not w.endswith(f"[params.{kind}]")]
