@@ -365,22 +365,9 @@ class KerasBuilder(Interpreter):
         return model
 
     def tensors(self, node) -> list[Tensor]:
-        value = self.value(node)
-        flat = []
-
-        def walk(v):
-            if isinstance(v, Tensor):
-                flat.append(v)
-            elif isinstance(v, list):
-                for x in v:
-                    walk(x)
-            elif isinstance(v, dict):
-                for x in v.values():
-                    walk(x)
-            else:
-                raise ParamsError("Model() takes tensors as inputs and outputs", kind="syntax",
-                                  location=node.location)
-        walk(value)
+        flat = _flatten_tensors(self.value(node), strict=True)
+        if flat is None:
+            raise ParamsError("Model() takes tensors as inputs and outputs", kind="syntax", location=node.location)
         return flat
 
     def merge_function(self, cls, defaults: dict, call: nodes.Call):
@@ -555,23 +542,29 @@ def _all_tensors(value) -> bool:
     return isinstance(value, Tensor)
 
 
+def _flatten_tensors(value, strict: bool = False) -> list | None:
+    """The tensors in a nest of lists and dicts, in order; with ``strict``, None when the
+    nest holds anything else (Model(inputs, outputs) takes only tensors)."""
+    flat = []
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, Tensor):
+            flat.append(v)
+        elif isinstance(v, list):
+            stack.extend(reversed(v))
+        elif isinstance(v, dict):
+            stack.extend(reversed(list(v.values())))
+        elif strict:
+            return None
+    return flat
+
+
 def _keras_call_tensors(args: list, kwargs: dict) -> list:
     """A call's tensors in the order Keras's Node lists them (``tree.flatten((args, kwargs))``):
     positional arguments first, then keyword arguments sorted by name.  The order decides
     which branch the graph walk visits first, and so the row order of ties."""
-    flat = []
-
-    def walk(v):
-        if isinstance(v, Tensor):
-            flat.append(v)
-        elif isinstance(v, list):
-            for x in v:
-                walk(x)
-    for v in args:
-        walk(v)
-    for key in sorted(kwargs):
-        walk(kwargs[key])
-    return flat
+    return _flatten_tensors([*args, *(kwargs[key] for key in sorted(kwargs))])
 
 
 def _count_neutral(cls, key: str) -> bool:
