@@ -8,7 +8,10 @@ block as just its children, so nothing is lost where there is nothing to collaps
 from __future__ import annotations
 
 from docutils import nodes
-from pygments.formatters.html import escape_html
+
+#: How Pygments' HTML formatter escapes text (its helper is not public API and has moved
+#: between releases), so a plain block written here equals the highlighter's bytes.
+_PYGMENTS_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#39;"}
 
 
 class params_details(nodes.General, nodes.Element):
@@ -56,7 +59,7 @@ def visit_plain_math_html(self, node: params_plain_math) -> None:
         return self.visit_literal_block(node)
     text = node.rawsource.replace("\r\n", "\n").replace("\r", "\n").strip("\n") + "\n"
     self.body.append(self.starttag(node, "div", suffix="", CLASS="highlight-text notranslate")
-                     + '<div class="highlight"><pre><span></span>' + escape_html(text) + "</pre></div>\n</div>\n")
+                     + '<div class="highlight"><pre><span></span>' + text.translate(_PYGMENTS_ESCAPES) + "</pre></div>\n</div>\n")
     raise nodes.SkipNode
 
 
