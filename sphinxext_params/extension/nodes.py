@@ -7,11 +7,27 @@ block as just its children, so nothing is lost where there is nothing to collaps
 
 from __future__ import annotations
 
+import functools
+
 from docutils import nodes
 
-#: How Pygments' HTML formatter escapes text (its helper is not public API and has moved
-#: between releases), so a plain block written here equals the highlighter's bytes.
-_PYGMENTS_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("'"): "&#39;"}
+
+
+@functools.cache
+def _pygments_escapes() -> dict[int, str]:
+    """How the installed Pygments' HTML formatter escapes text, asked of Pygments itself
+    (releases differ: 2.21 stopped escaping quotes), so that a plain block written here
+    has exactly the bytes Sphinx's highlighter would write."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import TextLexer
+
+    table = {}
+    for char in "&<>\"'":
+        escaped = highlight(char, TextLexer(), HtmlFormatter(nowrap=True)).rstrip("\n")
+        if escaped != char:
+            table[ord(char)] = escaped
+    return table
 
 
 class params_details(nodes.General, nodes.Element):
@@ -59,7 +75,7 @@ def visit_plain_math_html(self, node: params_plain_math) -> None:
         return self.visit_literal_block(node)
     text = node.rawsource.replace("\r\n", "\n").replace("\r", "\n").strip("\n") + "\n"
     self.body.append(self.starttag(node, "div", suffix="", CLASS="highlight-text notranslate")
-                     + '<div class="highlight"><pre><span></span>' + text.translate(_PYGMENTS_ESCAPES) + "</pre></div>\n</div>\n")
+                     + '<div class="highlight"><pre><span></span>' + text.translate(_pygments_escapes()) + "</pre></div>\n</div>\n")
     raise nodes.SkipNode
 
 
