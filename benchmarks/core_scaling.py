@@ -7,11 +7,16 @@
 
 Four families of generated models (Keras MLP and CNN written one layer per line, a Keras
 functional residual chain, PyTorch modules one per line), each at 10, 100, 1,000 and
-10,000 layers.  For each: the median time of one ``summarize()`` call (parsing, counting,
-derivations; one uncounted warm-up call first, sizes alternated between runs), the time
-per layer, and its ratio to the 10-layer model's.  Targets (issue 2 §7): at most 50 µs per
-layer, and linear growth: the per-layer cost at 10,000 layers no more than 1.5 × the
-10-layer cost.  Wall time is ``time.perf_counter``; CPU time (``time.thread_time``) is
+10,000 layers.  For each: the median time of one ``summarize()`` call (parsing and
+counting: names, shapes, weights, totals; one uncounted warm-up call first, sizes
+alternated between runs; each sample times at least 10,000 layers' worth of calls in a
+row, e.g. 1,000 calls of the 10-layer model), the time per layer, and its ratio to the
+10-layer model's.  Targets (issue 2 §7): at most 50 µs per layer, and linear growth: the
+per-layer cost at 10,000 layers no more than 1.5 × the 10-layer cost.
+
+Derivations are made when first shown (a role's number or the JSON totals never need
+them); a last table times ``summarize()`` plus the text of every derivation at 1,000
+layers, which is what a directive showing all of them costs the core.  Wall time is ``time.perf_counter``; CPU time (``time.thread_time``) is
 shown beside it because on a shared machine the wall clock also counts other work.
 """
 
@@ -68,25 +73,45 @@ FAMILIES = {
 }
 
 
-def time_once(text: str, options: dict) -> tuple[float, float]:
+#: Layers each timed sample counts at least: a 10-layer model is timed over 1,000 calls in a
+#: row, since one call of a few hundred microseconds mostly measures the timer, the
+#: scheduler and cold caches (a Sphinx build, too, counts its models one after another).
+LAYERS_PER_SAMPLE = 10_000
+
+
+def time_sample(text: str, options: dict, calls: int) -> tuple[float, float]:
+    """Wall and CPU seconds of one ``summarize()`` call, averaged over ``calls`` calls in a row."""
     gc.collect()  # earlier runs' garbage is not this run's work
     wall, cpu = time.perf_counter(), time.thread_time()
-    summary = summarize(text, **options)
+    for _ in range(calls):
+        summary = summarize(text, **options)
     cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
     assert summary.layers
-    return wall, cpu
+    return wall / calls, cpu / calls
+
+
+def time_derivations(text: str, options: dict) -> float:
+    """CPU seconds of ``summarize()`` plus the plain text of every row's derivations."""
+    gc.collect()
+    cpu = time.thread_time()
+    summary = summarize(text, **options)
+    for row in summary.layers:
+        for step in (*row.derivation, *row.shape_derivation):
+            step.text()
+    return time.thread_time() - cpu
 
 
 def measure(family, runs: int) -> dict[int, tuple[float, float, float, float]]:
     """For each size: (median wall, median CPU, min wall, max wall) of one summarize() call, in seconds."""
     models = {n: family(n) for n in SIZES}
+    calls = {n: max(1, LAYERS_PER_SAMPLE // n) for n in SIZES}
     for n in SIZES:  # warm-up, not counted
-        time_once(*models[n])
+        time_sample(*models[n], 1)
     times: dict[int, list[tuple[float, float]]] = {n: [] for n in SIZES}
     for run in range(runs):
         order = SIZES if run % 2 == 0 else tuple(reversed(SIZES))  # a slow minute falls on every size
         for n in order:
-            times[n].append(time_once(*models[n]))
+            times[n].append(time_sample(*models[n], calls[n]))
     out = {}
     for n, samples in times.items():
         walls = [w for w, _ in samples]
@@ -144,6 +169,14 @@ def main(argv=None) -> int:
         if args.profile:
             print(f"cProfile of {title} at 10,000 layers (by own time):\n")
             profile(family)
+    derivation_rows = []
+    for title, family in FAMILIES.items():
+        text, options = family(1_000)
+        counting = statistics.median(time_sample(text, options, 10)[1] for _ in range(runs))
+        shown = statistics.median(time_derivations(text, options) for _ in range(runs))
+        derivation_rows.append([title, f"{counting * 1e3:.1f}", f"{shown * 1e3:.1f}", f"{shown / counting:.2f}"])
+    h.print_table("With every derivation made and written as text (1,000 layers, CPU ms; not part of the target)",
+                  ["family", "summarize()", "+ every derivation", "ratio"], derivation_rows)
     h.print_table("Targets (CPU time)", ["family", "worst µs/layer", "growth 10 → 10,000", "target"],
                   summary_rows)
     print(f"load average now: {h.load()} on {h.os.cpu_count()} logical cores "

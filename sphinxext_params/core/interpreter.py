@@ -31,9 +31,12 @@ class Interpreter:
     example_call = "Dense(10)"
 
     def value(self, node):
-        if isinstance(node, nodes.Literal):
+        node_type = type(node)  # exact types, most frequent first: this runs for every value
+        if node_type is nodes.Literal:
             return node.value
-        if isinstance(node, nodes.Name):
+        if node_type is nodes.Call:
+            return self.call(node)
+        if node_type is nodes.Name:
             return self.lookup(node)
         if isinstance(node, nodes.Sequence):
             return [self.value(i) for i in node.items]
@@ -41,8 +44,6 @@ class Interpreter:
             return {k: self.value(v) for k, v in zip(node.keys, node.values)}
         if isinstance(node, nodes.Subscript):
             return self.subscript(node)
-        if isinstance(node, nodes.Call):
-            return self.call(node)
         raise ParamsError("this expression is not part of a layer list", kind="syntax", location=node.location,
                           hint=f"write layer calls such as {self.example_call}")
 

@@ -107,14 +107,18 @@ class Layer:
 
     @classmethod
     def argument_index(cls) -> tuple[tuple[Arg, ...], dict[str, Arg]]:
-        """The positional Args, and every Arg by name: looked up for every layer made, so
-        kept per class (and made again if a family reorders ``arguments`` after the fact)."""
+        """The positional Args, and every Arg by name."""
+        index = cls._index()
+        return index.positional, index.by_name
+
+    @classmethod
+    def _index(cls) -> _ArgumentIndex:
+        # Looked up for every layer made, so kept per class (and made again if a family
+        # reorders ``arguments`` after the fact).
         index = cls.__dict__.get("_argument_index")
-        if index is None or index[0] is not cls.arguments:
-            index = (cls.arguments, tuple(a for a in cls.arguments if not a.keyword_only),
-                     {a.name: a for a in cls.arguments})
-            cls._argument_index = index
-        return index[1], index[2]
+        if index is None or index.arguments is not cls.arguments:
+            index = cls._argument_index = _ArgumentIndex(cls.arguments)
+        return index
 
     def __init__(self, *, name: str = "", location: Location | None = None,
                  arg_locations: dict | None = None, trainable: bool = True) -> None:
@@ -130,14 +134,13 @@ class Layer:
              arg_locations: dict | None = None, **base) -> Layer:
         """Make a layer from converted literal arguments, checking them against the Args."""
         layer = cls(location=location, arg_locations=arg_locations, **base)
-        positional, by_name = cls.argument_index()
+        index = cls._index()
+        positional, by_name = index.positional, index.by_name
         if len(args) > len(positional):
             raise ParamsError(f"{cls.type_name}() takes at most {len(positional)} positional arguments "
                               f"({len(args)} given)", kind="argument", location=location,
                               hint="name the extra arguments: " + ", ".join(a.name + "=..." for a in positional))
-        values = {}
-        for arg, value in zip(positional, args):
-            values[arg.name] = value
+        values = dict(zip(index.positional_names, args))
         for key, value in kwargs.items():
             if key in values:
                 raise ParamsError(f"{cls.type_name}() got {key!r} both by position and by name",
@@ -150,20 +153,35 @@ class Layer:
                                   ("its arguments are " + ", ".join(by_name) if by_name else
                                    f"{cls.type_name}() takes no arguments that change a count"))
             values[key] = value
+        # Defaults first, in one step (most arguments of most layers are left at their
+        # defaults), then the given values, converted.
+        layer.__dict__.update(index.defaults)
+        try:
+            for key, value in values.items():
+                arg = by_name.get(key)
+                if arg is not None:  # else an ignored argument
+                    setattr(layer, arg.attr, arg.convert(value))
+            complete = all(arg.name in values for arg in index.required)
+        except ArgError:
+            complete = False
+        if not complete:
+            cls._first_bad_argument(layer, values, location)
+        layer.check()
+        return layer
+
+    @classmethod
+    def _first_bad_argument(cls, layer: Layer, values: dict, location: Location | None) -> None:
+        """Raise for the first argument, in the layer's own order, that is missing or bad."""
         for arg in cls.arguments:
             if arg.name in values:
                 try:
-                    setattr(layer, arg.attr, arg.convert(values[arg.name]))
+                    arg.convert(values[arg.name])
                 except ArgError as exc:
                     raise ParamsError(f"{cls.type_name}(): {arg.name} {exc}", kind="argument",
                                       location=layer.arg_location(arg.name), hint=exc.hint) from None
             elif arg.required:
                 raise ParamsError(f"{cls.type_name}() needs the argument {arg.name!r}", kind="argument",
                                   location=location, hint=f"write {cls.type_name}({arg.name}=...)")
-            else:
-                setattr(layer, arg.attr, arg.default)
-        layer.check()
-        return layer
 
     def arg_location(self, name) -> Location | None:
         return self.arg_locations.get(name, self.location)
@@ -221,6 +239,18 @@ class Layer:
     def shape_derivation(self, input_shape) -> list[Step]:
         """Steps deriving the output sizes that have a formula (conv, pooling, ...)."""
         return []
+
+
+class _ArgumentIndex:
+    """A layer class's Args arranged for :meth:`Layer.bind`."""
+
+    def __init__(self, arguments: tuple[Arg, ...]) -> None:
+        self.arguments = arguments
+        self.positional = tuple(a for a in arguments if not a.keyword_only)
+        self.positional_names = tuple(a.name for a in self.positional)
+        self.by_name = {a.name: a for a in arguments}
+        self.required = tuple(a for a in arguments if a.required)
+        self.defaults = {a.attr: a.default for a in arguments if not a.required}
 
 
 def format_shape(shape) -> str:

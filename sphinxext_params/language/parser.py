@@ -85,6 +85,8 @@ _STATEMENT_WORDS = {
 UNSAFE_NAMES = frozenset({"eval", "exec", "compile", "getattr", "setattr", "delattr", "globals", "locals",
                           "vars", "open", "breakpoint", "exit", "quit"})
 
+_new_tuple = tuple.__new__
+
 LAYER_LIST_HINT = "a layer list holds one layer call per line, e.g. Dense(10, activation=\"relu\")"
 
 
@@ -209,7 +211,8 @@ class _Converter:
             info = self.line_info[line] = self.describe_line(line)
         source, starts = info
         offset = node.col_offset
-        return Location(line, offset + 1 if starts is None else bisect.bisect_right(starts, offset), source)
+        column = offset + 1 if starts is None else bisect.bisect_right(starts, offset)
+        return _new_tuple(Location, (line, column, source))  # Location(...) without its Python-level __new__
 
     def describe_line(self, line: int) -> tuple[str, list[int] | None]:
         source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
@@ -281,10 +284,14 @@ class _Converter:
             self.fail(node, f"the expression is nested more than {MAX_DEPTH} levels deep", kind="limit",
                       hint="a layer list needs only a few levels of nesting")
         depth += 1
-        # Locations are made only for the nodes that keep one (a third of them in a call-heavy list).
-        if isinstance(node, ast.Constant):
+        # Exact types, most frequent first: ast.parse makes no subclasses, and this runs
+        # for every name, number and call of the list.
+        node_type = type(node)
+        if node_type is ast.Constant:
             return nodes.Literal(self.loc(node), self.constant(node))
-        if isinstance(node, ast.Name):
+        if node_type is ast.Call:
+            return self.call(node, depth)
+        if node_type is ast.Name:
             self.check_name(node, node.id)
             if node.id in UNSAFE_NAMES:
                 self.fail(node, f"{node.id}() is not allowed: a layer list is read, never run", kind="unsafe",
@@ -296,8 +303,6 @@ class _Converter:
             if isinstance(base, nodes.Name):
                 return nodes.Name(base.location, base.parts + (node.attr,))
             return nodes.Attribute(self.loc(node), base, node.attr)
-        if isinstance(node, ast.Call):
-            return self.call(node, depth)
         if isinstance(node, (ast.Tuple, ast.List)):
             if all(type(e) is ast.Constant for e in node.elts) and len(node.elts) <= MAX_ITEMS:
                 # A shape or a kernel size, such as (3, 3): no node per item is needed.
@@ -373,6 +378,8 @@ class _Converter:
     # -- literals and arithmetic ---------------------------------------------------
     def constant(self, node: ast.Constant):
         value = node.value
+        if type(value) is int and -MAX_INT <= value <= MAX_INT:
+            return value
         if isinstance(value, bool) or value is None or isinstance(value, (str, float)):
             return value
         if isinstance(value, int):

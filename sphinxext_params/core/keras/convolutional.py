@@ -64,7 +64,8 @@ class SpatialLayer(KerasLayer):
             "(batch, " + ", ".join(names) + ", channels)"
 
     def expect_rank(self, shape) -> None:
-        self.require_rank(shape, self.rank + 2, what=f" {self.layout_text()}")
+        if len(shape) != self.rank + 2:  # the message's layout text only when it is needed
+            self.require_rank(shape, self.rank + 2, what=f" {self.layout_text()}")
 
     def assemble(self, shape, sizes, channels) -> tuple:
         """The output shape: the input's batch, the new spatial sizes and channel count."""

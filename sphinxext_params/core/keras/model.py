@@ -36,14 +36,14 @@ IGNORED_METHODS = {"compile", "fit", "summary", "evaluate", "predict", "save", "
 COMMON_KWARGS = {"name", "trainable", "input_shape", "input_dim", "batch_size", "batch_input_shape"}
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Tensor:
     shape: tuple
     node: Node
     index: int = 0
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     """One call of a layer: its input tensors (flattened, in argument order) and outputs."""
 
@@ -57,7 +57,7 @@ class Node:
         return [t.node for t in self.inputs]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class LayerState:
     """A layer object and what its calls made of it."""
 
@@ -94,15 +94,34 @@ class KerasBuilder(Interpreter):
         self.models: list = []
         self.input_tensors: list[Tensor] = []
         self.applied: list[Node] = []  # every non-input node, in call order
+        self.states: list[LayerState] = []  # every layer made
 
     # -- entry -----------------------------------------------------------------------------
     def build(self) -> list[LayerSummary]:
-        for stmt in self.program.statements:
-            self.statement(stmt)
-        model = self.choose_model()
-        if isinstance(model, SequentialModel):
-            return self.sequential_rows(model)
-        return self.functional_rows(model)
+        try:
+            for stmt in self.program.statements:
+                self.statement(stmt)
+            model = self.choose_model()
+            if isinstance(model, SequentialModel):
+                return self.sequential_rows(model)
+            return self.functional_rows(model)
+        finally:
+            self.untangle()
+
+    def untangle(self) -> None:
+        """Break the graph's reference cycles (tensor → node → tensor, node → layer state → node)
+        once the rows are made, so that reference counting frees the graph at once instead of
+        leaving a few objects per layer for the cyclic garbage collector to find."""
+        for state in self.states:
+            for node in state.nodes:
+                node.outputs = node.inputs = ()
+            state.nodes.clear()
+        for model in self.models:
+            if isinstance(model, SequentialModel):
+                model.items.clear()
+        if self.implicit is not None:
+            self.implicit.items.clear()
+        self.env.clear()
 
     def choose_model(self):
         functional = [m for m in self.models if isinstance(m, FunctionalModel)]
@@ -245,7 +264,7 @@ class KerasBuilder(Interpreter):
     # -- making layers ----------------------------------------------------------------------
     def literal_args(self, call: nodes.Call, cls):
         args, kwargs, locations = [], {}, {}
-        positional = [a for a in cls.arguments if not a.keyword_only]
+        positional = cls.argument_index()[0]
         for i, node in enumerate(call.args):
             name = positional[i].name if i < len(positional) else None
             args.append(self.argument(node, cls, name))
@@ -257,6 +276,8 @@ class KerasBuilder(Interpreter):
         return args, kwargs, locations
 
     def argument(self, node, cls=None, key: str | None = None):
+        if type(node) is nodes.Literal:  # most arguments: sizes, shapes, strings
+            return node.value
         if key is not None and _is_reference(node) and _count_neutral(cls, key) and not self.is_own_value(node):
             # ``kernel_regularizer=keras.regularizers.l2(1e-4)``, ``activation=tf.nn.relu``:
             # pasted code names framework objects where no count depends on them. They
@@ -289,7 +310,10 @@ class KerasBuilder(Interpreter):
             self.count_layer(call.location)
         args, kwargs, locations = self.literal_args(call, cls)
         # Input(batch_size=...) is InputLayer's own argument, not a common one.
-        common = {k: kwargs.pop(k) for k in list(kwargs) if k in COMMON_KWARGS and k not in cls.argument_index()[1]}
+        common = {}
+        if not COMMON_KWARGS.isdisjoint(kwargs):
+            own = cls.argument_index()[1]
+            common = {k: kwargs.pop(k) for k in [k for k in kwargs if k in COMMON_KWARGS and k not in own]}
         name = common.get("name")
         if name is not None and not isinstance(name, str):
             raise ParamsError(f"name must be a string, not {name!r}", kind="argument",
@@ -303,7 +327,9 @@ class KerasBuilder(Interpreter):
         layer = cls.bind(args, kwargs, location=call.location, arg_locations=locations, name=name,
                          trainable=trainable)
         layer.declared_input_shape = self.declared_input_shape(common, locations) if common else None
-        return LayerState(layer)
+        state = LayerState(layer)
+        self.states.append(state)
+        return state
 
     def declared_input_shape(self, common: dict, locations: dict):
         """Keras 2 style input_shape= / input_dim= on a layer (used on a Sequential's first layer)."""
@@ -389,10 +415,14 @@ class KerasBuilder(Interpreter):
         layer = state.layer
         if isinstance(layer, InputLayer):
             raise ParamsError("an Input cannot be called", kind="syntax", location=call.location)
+        values = [self.value(a) for a in call.args]
+        if not call.kwargs and len(values) == 1 and type(values[0]) is Tensor and layer.inputs == 1 \
+                and len(layer.call_tensors) == 1:
+            # The usual call, Dense(8)(x): one tensor, nothing else.
+            return self.connect(state, values, values[0].shape, {}, call.location)
         many = layer.inputs == "many"
         main = ("inputs",) if many else layer.call_tensors
         params = main + layer.call_side_tensors
-        values = [self.value(a) for a in call.args]
         if len(values) > len(params):
             raise ParamsError(f"{layer.type_name} is called with too many tensors", kind="syntax",
                               location=call.location)
@@ -443,11 +473,17 @@ class KerasBuilder(Interpreter):
                                       hint="a merge layer such as Concatenate()([x, y]) takes lists")
                 tensors.append(v)
             shapes = tensors[0].shape if len(main) == 1 else [t.shape for t in tensors]
-        layer.options = options
-        outputs = self.build_node(state, shapes, call.location)
-        node = Node(state, _keras_call_tensors(values, keywords))
-        out_list = outputs if isinstance(outputs, list) else [outputs]
-        node.outputs = [Tensor(s, node, i) for i, s in enumerate(out_list)]
+        return self.connect(state, _keras_call_tensors(values, keywords), shapes, options, call.location)
+
+    def connect(self, state: LayerState, inputs: list, shapes, options: dict, location):
+        """A call of a layer on tensors: its node in the graph and its output tensor(s)."""
+        state.layer.options = options
+        outputs = self.build_node(state, shapes, location)
+        node = Node(state, inputs)
+        if isinstance(outputs, list):
+            node.outputs = [Tensor(s, node, i) for i, s in enumerate(outputs)]
+        else:
+            node.outputs = [Tensor(outputs, node)]
         state.nodes.append(node)
         self.applied.append(node)
         return node.outputs if isinstance(outputs, list) else node.outputs[0]
@@ -517,6 +553,7 @@ class KerasBuilder(Interpreter):
             raise ParamsError("the model has no input shape", kind="shape", location=location,
                               hint="add `Input(shape=...)` as the first line, e.g. Input(shape=(28, 28))")
         state = LayerState(InputLayer(name="input_layer"))
+        self.states.append(state)
         node = Node(state, [], is_input=True)
         tensor = Tensor(tuple(shape), node)
         node.outputs = [tensor]
@@ -598,80 +635,75 @@ def _holds_tensor(value) -> bool:
 
 def map_graph(inputs: list[Tensor], outputs: list[Tensor], location) -> list[LayerState]:
     """The layers of a functional model in Keras 3's order (``ops/function.py:map_graph``):
-    deepest first, ties broken by the order a depth-first walk from the outputs meets them."""
+    deepest first, ties broken by the order a depth-first walk from the outputs meets them.
+
+    Tensors, nodes and layer states hash by identity, so they key the sets and dicts here.
+    """
     finished, in_progress = set(), set()
     ordered: list[Node] = []
-    state_index: dict[int, int] = {}
-    states: dict[int, LayerState] = {}
-    input_ids = {id(t) for t in inputs}
+    state_index: dict[LayerState, int] = {}
+    given_inputs = set(inputs)
 
-    def visit(tensor: Tensor) -> None:
-        # Iterative depth-first walk (graphs of 10,000 layers exceed Python's recursion limit).
-        stack = [(tensor, False)]
+    # Iterative depth-first walk (graphs of 10,000 layers exceed Python's recursion limit).
+    for out in outputs:
+        stack = [(out, False)]
         while stack:
             t, expanded = stack.pop()
             node = t.node
             if expanded:
-                if id(node) in in_progress:
-                    in_progress.discard(id(node))
-                    finished.add(id(node))
+                if node in in_progress:
+                    in_progress.discard(node)
+                    finished.add(node)
                     ordered.append(node)
                 continue
-            if id(node) in finished or id(node) in in_progress:
+            if node in finished or node in in_progress:
                 continue
-            if not node.is_input and id(t) in input_ids:
-                finished.add(id(node))
+            if not node.is_input and t in given_inputs:
+                finished.add(node)
                 continue
-            state = node.state
-            if id(state) not in state_index:
-                state_index[id(state)] = len(state_index)
-                states[id(state)] = state
-            in_progress.add(id(node))
+            if node.state not in state_index:
+                state_index[node.state] = len(state_index)
+            in_progress.add(node)
             stack.append((t, True))
             if not node.is_input:
                 for parent in reversed(node.inputs):
                     stack.append((parent, False))
 
-    for out in outputs:
-        visit(out)
-
-    in_graph = {id(n) for n in ordered}
-    node_depth: dict[int, int] = {}
-    state_depth: dict[int, int] = {}
+    in_graph = set(ordered)
+    node_depth: dict[Node, int] = {}
+    state_depth: dict[LayerState, int] = {}
     for node in reversed(ordered):
-        depth = node_depth.setdefault(id(node), 0)
-        depth = max(depth, state_depth.get(id(node.state), 0))
-        state_depth[id(node.state)] = depth
-        node_depth[id(node)] = depth
-        for parent in node.parents:
-            if id(parent) in in_graph:
-                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+        depth = max(node_depth.get(node, 0), state_depth.get(node.state, 0))
+        state_depth[node.state] = depth
+        node_depth[node] = depth
+        for t in node.inputs:
+            parent = t.node
+            if parent in in_graph and node_depth.get(parent, 0) < depth + 1:
+                node_depth[parent] = depth + 1
     for t in inputs:
         state = t.node.state
-        if id(state) not in state_depth:
-            state_depth[id(state)] = 0
-            state_index[id(state)] = -1
-            states[id(state)] = state
+        if state not in state_depth:
+            state_depth[state] = 0
+            state_index[state] = -1
     by_depth: dict[int, list[LayerState]] = defaultdict(list)
-    for sid, depth in state_depth.items():
-        by_depth[depth].append(states[sid])
+    for state, depth in state_depth.items():
+        by_depth[depth].append(state)
     result = []
     for depth in sorted(by_depth, reverse=True):
-        result.extend(sorted(by_depth[depth], key=lambda s: state_index[id(s)]))
+        result.extend(sorted(by_depth[depth], key=state_index.__getitem__))
     # Every input a layer needs must come from the model's inputs (Keras: "Graph disconnected").
     # An Input that Model(...) does not list is not computable either: Keras walks it into
     # the graph, then fails when it runs the graph ("not connected to inputs").
-    computable = set(input_ids)
+    computable = set(given_inputs)
     for node in ordered:
         if node.is_input:
             continue
         for t in node.inputs:
-            if id(t) not in computable:
+            if t not in computable:
                 raise ParamsError(f"the graph is disconnected: layer {node.state.layer.name!r} needs a tensor "
                                   "that does not come from the model's inputs", kind="shape",
                                   location=node.state.layer.location, hint="list every Input in Model(inputs, ...)")
-        for t in node.outputs:
-            computable.add(id(t))
+        computable.update(node.outputs)
     return result
 
 
