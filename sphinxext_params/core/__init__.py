@@ -25,28 +25,32 @@ def detect_framework(program: nodes.Program) -> str:
     if not any(_TORCH_WORDS.search(line) for line in program.lines):
         return "keras"
 
-    def names(node):
-        if isinstance(node, nodes.Name):
-            yield node
-        elif isinstance(node, nodes.Call):
-            yield from names(node.func)
-            for a in node.args:
-                yield from names(a)
-            for _, v in node.kwargs:
-                yield from names(v)
-        elif isinstance(node, nodes.Sequence):
-            for i in node.items:
-                yield from names(i)
-        elif isinstance(node, nodes.Attribute):
-            yield from names(node.value)
     for stmt in program.statements:
         if isinstance(stmt, nodes.Import) and stmt.module.split(".")[0] == "torch":
             return "pytorch"
         value = getattr(stmt, "value", None)
-        for name in names(value) if value is not None else ():
+        for name in _names(value) if value is not None else ():
             if name.parts[0] == "nn" or name.parts[:2] == ("torch", "nn"):
                 return "pytorch"
     return "keras"
+
+
+def _names(node):
+    """The names in an expression, depth first.  (A module-level function: a nested one
+    that calls itself is a reference cycle, left for the garbage collector.)"""
+    if isinstance(node, nodes.Name):
+        yield node
+    elif isinstance(node, nodes.Call):
+        yield from _names(node.func)
+        for a in node.args:
+            yield from _names(a)
+        for _, v in node.kwargs:
+            yield from _names(v)
+    elif isinstance(node, nodes.Sequence):
+        for i in node.items:
+            yield from _names(i)
+    elif isinstance(node, nodes.Attribute):
+        yield from _names(node.value)
 
 
 def parse_input_shape(value) -> tuple | None:

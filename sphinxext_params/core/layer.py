@@ -66,6 +66,16 @@ class Arg:
         self.attr = name
         self.name = self.keyword or name
 
+    def __get__(self, layer, owner=None):
+        # On the class, the Arg itself (layer families introspect it); on a layer that was
+        # not given this argument, its default: a layer stores only what was written, so
+        # binding the arguments costs what the call holds, not what the class declares.
+        if layer is None:
+            return self
+        if self.default is REQUIRED:
+            raise AttributeError(f"the argument {self.name!r} was not given")
+        return self.default
+
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
@@ -153,9 +163,7 @@ class Layer:
                                   ("its arguments are " + ", ".join(by_name) if by_name else
                                    f"{cls.type_name}() takes no arguments that change a count"))
             values[key] = value
-        # Defaults first, in one step (most arguments of most layers are left at their
-        # defaults), then the given values, converted.
-        layer.__dict__.update(index.defaults)
+        # Only the given values are stored; the others read as their Arg's default.
         try:
             for key, value in values.items():
                 arg = by_name.get(key)
@@ -250,7 +258,6 @@ class _ArgumentIndex:
         self.positional_names = tuple(a.name for a in self.positional)
         self.by_name = {a.name: a for a in arguments}
         self.required = tuple(a for a in arguments if a.required)
-        self.defaults = {a.attr: a.default for a in arguments if not a.required}
 
 
 def format_shape(shape) -> str:

@@ -46,6 +46,10 @@ class LayerSummary:
     #: as non-trainable, even where a weight's own flag (which the totals count) says
     #: trainable (Keras wrappers whose sublayers never see the flag).
     frozen: bool = False
+    #: The reverse: the row belongs to a model made with trainable=False
+    #: (``Sequential([...], trainable=False)``), whose totals count none of its variables as
+    #: trainable while each row still lists its layer's own flag.
+    in_frozen_model: bool = False
     #: The layer that made this row, which states its derivations (see below).
     layer: object = field(default=None, repr=False, compare=False)
 
@@ -115,7 +119,8 @@ class Summary:
     @cached_property
     def trainable_params(self) -> int:
         # Weight by weight, as a model's totals count its variables (see LayerSummary.frozen).
-        return sum(w.size for r in self.layers for w in r.weights if w.trainable and not w.buffer)
+        return sum(w.size for r in self.layers if not r.in_frozen_model
+                   for w in r.weights if w.trainable and not w.buffer)
 
     @property
     def non_trainable_params(self) -> int:

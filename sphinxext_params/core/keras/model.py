@@ -21,6 +21,7 @@ from ..summary import LayerSummary
 from .base import CATALOGUE, TAKES_REFERENCES, KerasLayer
 from .core import InputLayer
 from .merging import MERGE_FUNCTIONS
+from .wrappers import NestedSequential
 
 #: Module paths users write before a layer name; all mean the same thing.
 LAYER_PREFIXES = {(), ("keras",), ("layers",), ("keras", "layers"), ("tf", "keras"), ("tf", "keras", "layers"),
@@ -72,6 +73,10 @@ class SequentialModel:
     location: Location
     items: list = field(default_factory=list)  # LayerState or an Input Tensor
     name: str = ""
+    trainable: bool = True
+    #: Set when the model is used as a layer of another model (``block(x)``,
+    #: ``Sequential([block, Dense(1)])``): the one row Keras lists for it.
+    state: LayerState | None = None
 
 
 @dataclass(eq=False)
@@ -95,6 +100,7 @@ class KerasBuilder(Interpreter):
         self.input_tensors: list[Tensor] = []
         self.applied: list[Node] = []  # every non-input node, in call order
         self.states: list[LayerState] = []  # every layer made
+        self.graph_nodes: list[Node] = []  # every node made, for untangle()
 
     # -- entry -----------------------------------------------------------------------------
     def build(self) -> list[LayerSummary]:
@@ -112,9 +118,9 @@ class KerasBuilder(Interpreter):
         """Break the graph's reference cycles (tensor → node → tensor, node → layer state → node)
         once the rows are made, so that reference counting frees the graph at once instead of
         leaving a few objects per layer for the cyclic garbage collector to find."""
+        for node in self.graph_nodes:
+            node.outputs = node.inputs = ()
         for state in self.states:
-            for node in state.nodes:
-                node.outputs = node.inputs = ()
             state.nodes.clear()
         for model in self.models:
             if isinstance(model, SequentialModel):
@@ -127,7 +133,7 @@ class KerasBuilder(Interpreter):
         functional = [m for m in self.models if isinstance(m, FunctionalModel)]
         if functional:
             return functional[-1]
-        sequential = [m for m in self.models if isinstance(m, SequentialModel) and m.items]
+        sequential = [m for m in self.models if isinstance(m, SequentialModel) and m.items and m.state is None]
         if self.implicit is not None and self.implicit.items:
             sequential.append(self.implicit)
         if self.applied:
@@ -243,6 +249,8 @@ class KerasBuilder(Interpreter):
     def as_layer(self, value, node) -> LayerState:
         if isinstance(value, LayerState):
             return value
+        if isinstance(value, SequentialModel):
+            return self.nested(value, node.location)
         what = "a tensor" if isinstance(value, Tensor) else type(value).__name__
         raise ParamsError(f"{what} cannot be called; only a layer can be applied to tensors", kind="syntax",
                           location=node.location, hint="write e.g. y = Dense(8)(x)")
@@ -254,6 +262,8 @@ class KerasBuilder(Interpreter):
             if len(call.args) != 1:
                 raise ParamsError("model.add() takes one layer", kind="syntax", location=call.location)
             item = self.value(call.args[0])
+            if isinstance(item, SequentialModel) and item is not target:
+                item = self.nested(item, call.args[0].location)
             if not isinstance(item, (LayerState, Tensor)):
                 raise ParamsError("model.add() takes a layer", kind="syntax", location=call.location)
             target.items.append(item)
@@ -352,7 +362,7 @@ class KerasBuilder(Interpreter):
 
     def make_input(self, call: nodes.Call) -> Tensor:
         state = self.make_layer(InputLayer, call)
-        node = Node(state, [], is_input=True)
+        node = self.new_node(state, [], is_input=True)
         tensor = Tensor(state.layer.input_shape(), node)
         node.outputs = [tensor]
         state.nodes.append(node)
@@ -372,12 +382,49 @@ class KerasBuilder(Interpreter):
             if not isinstance(values, list):
                 values = [values]
             for v in values:
+                if isinstance(v, SequentialModel):  # Sequential([augmentation, Conv2D(...)])
+                    v = self.nested(v, items.location)
                 if not isinstance(v, (LayerState, Tensor)):
                     raise ParamsError("Sequential([...]) takes a list of layers", kind="syntax",
                                       location=items.location)
                 model.items.append(v)
+        # The model is made after its layers (Python evaluates the list first), and takes the
+        # next default name of its own counter: sequential, sequential_1, ...
+        name = self.value(call.kwarg("name")) if call.kwarg("name") is not None else None
+        if name is not None and not isinstance(name, str):
+            raise ParamsError(f"name must be a string, not {name!r}", kind="argument",
+                              location=call.kwarg("name").location)
+        model.name = name or self.auto_name("sequential")
+        trainable = self.value(call.kwarg("trainable")) if call.kwarg("trainable") is not None else True
+        if not isinstance(trainable, bool):
+            raise ParamsError(f"trainable must be True or False, not {trainable!r}", kind="argument",
+                              location=call.kwarg("trainable").location)
+        model.trainable = trainable
         self.models.append(model)
         return model
+
+    def nested(self, model: SequentialModel, location) -> LayerState:
+        """A Sequential model used as a layer: one row, ``sequential (Sequential)``, whose
+        weights are all its layers' weights."""
+        if model.state is not None:
+            return model.state
+        items = list(model.items)
+        declared = items.pop(0).shape if items and isinstance(items[0], Tensor) else None
+        for item in items:
+            if isinstance(item, Tensor):
+                raise ParamsError("Input(...) may only come first in a Sequential model", kind="syntax",
+                                  location=item.node.state.layer.location)
+        if not items:
+            raise ParamsError(f"the Sequential model {model.name!r} has no layers to apply", kind="syntax",
+                              location=location, hint="give it layers: Sequential([Dense(8), ...])")
+        if declared is None:
+            declared = getattr(items[0].layer, "declared_input_shape", None)
+        layer = NestedSequential([s.layer for s in items], declared, name=model.name,
+                                 location=model.location, trainable=model.trainable)
+        layer.declared_input_shape = declared
+        model.state = LayerState(layer)
+        self.states.append(model.state)
+        return model.state
 
     def make_functional(self, call: nodes.Call) -> FunctionalModel:
         given = dict(call.kwargs)
@@ -420,6 +467,10 @@ class KerasBuilder(Interpreter):
                 and len(layer.call_tensors) == 1:
             # The usual call, Dense(8)(x): one tensor, nothing else.
             return self.connect(state, values, values[0].shape, {}, call.location)
+        if not call.kwargs and len(values) == 1 and layer.inputs == "many" and type(values[0]) is list \
+                and values[0] and all(type(t) is Tensor for t in values[0]):
+            # A merge, Add()([x, y]): one flat list of tensors.
+            return self.connect(state, values[0], [t.shape for t in values[0]], {}, call.location)
         many = layer.inputs == "many"
         main = ("inputs",) if many else layer.call_tensors
         params = main + layer.call_side_tensors
@@ -475,11 +526,16 @@ class KerasBuilder(Interpreter):
             shapes = tensors[0].shape if len(main) == 1 else [t.shape for t in tensors]
         return self.connect(state, _keras_call_tensors(values, keywords), shapes, options, call.location)
 
+    def new_node(self, state: LayerState, inputs: list, is_input: bool = False) -> Node:
+        node = Node(state, inputs, is_input=is_input)
+        self.graph_nodes.append(node)
+        return node
+
     def connect(self, state: LayerState, inputs: list, shapes, options: dict, location):
         """A call of a layer on tensors: its node in the graph and its output tensor(s)."""
         state.layer.options = options
         outputs = self.build_node(state, shapes, location)
-        node = Node(state, inputs)
+        node = self.new_node(state, inputs)
         if isinstance(outputs, list):
             node.outputs = [Tensor(s, node, i) for i, s in enumerate(outputs)]
         else:
@@ -532,7 +588,7 @@ class KerasBuilder(Interpreter):
                                   hint="use the functional style and pick one output with [0]")
             state.layer.options = {}
             outputs = self.build_node(state, tensor.shape, location)
-            node = Node(state, [tensor])
+            node = self.new_node(state, [tensor])
             out_list = outputs if isinstance(outputs, list) else [outputs]
             node.outputs = [Tensor(s, node, i) for i, s in enumerate(out_list)]
             state.nodes.append(node)
@@ -541,7 +597,11 @@ class KerasBuilder(Interpreter):
                 seen.add(id(state))
                 rows.append(state)
         self.check_unique(rows)
-        return [self.row(s) for s in rows]
+        out = [self.row(s) for s in rows]
+        if not model.trainable:
+            for row in out:
+                row.in_frozen_model = True
+        return out
 
     def sequential_input(self, items, model) -> Tensor:
         first = items[0] if items else None
@@ -554,7 +614,7 @@ class KerasBuilder(Interpreter):
                               hint="add `Input(shape=...)` as the first line, e.g. Input(shape=(28, 28))")
         state = LayerState(InputLayer(name="input_layer"))
         self.states.append(state)
-        node = Node(state, [], is_input=True)
+        node = self.new_node(state, [], is_input=True)
         tensor = Tensor(tuple(shape), node)
         node.outputs = [tensor]
         return tensor

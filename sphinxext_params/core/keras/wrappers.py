@@ -1,4 +1,5 @@
-"""Keras wrapper layers: Bidirectional and TimeDistributed.
+"""Keras layers made of layers: Bidirectional, TimeDistributed, and a Sequential model
+used as a layer of another model.
 
 A wrapper takes another layer object as its first argument (``Bidirectional(LSTM(64))``);
 that inner layer is made first, so it takes its default name (``lstm``) before the
@@ -11,8 +12,9 @@ from __future__ import annotations
 import copy
 
 from .. import args as a
-from ..expr import Step, Sym
+from ..expr import Step, Sym, total
 from ..layer import Arg, ArgError, format_shape
+from ..limits import check_output_shape
 from .base import KerasLayer, register
 from .recurrent import Recurrent
 
@@ -131,3 +133,66 @@ class TimeDistributed(KerasLayer):
 
     def shape_derivation(self, shape):
         return self.layer.shape_derivation(self.step_shape(shape))
+
+
+class NestedSequential(KerasLayer):
+    """A Sequential model used as a layer: ``block = Sequential([...])`` then ``block(x)``,
+    or ``Sequential([augmentation, Conv2D(...)])``.
+
+    Keras lists it as one row, ``sequential (Sequential)``, with its last layer's output
+    shape and the parameters of all its layers.  It is not in the catalogue: it is made
+    from a ``Sequential(...)`` value, never written as a layer call.
+    """
+
+    type_name = "Sequential"
+    # Sequential(..., trainable=False) sets the model's flag before its layers are added:
+    # Keras lists the row as non-trainable, while the totals count each variable's own flag.
+    freezes_variables = False
+
+    def __init__(self, layers: list[KerasLayer], declared_shape=None, **base) -> None:
+        super().__init__(**base)
+        self.layers = layers
+        #: The shape its Input (or first layer's ``input_shape=``) gives, batch included.
+        self.declared_shape = declared_shape
+
+    def steps(self, shape) -> tuple[list, object]:
+        """Each layer with the shape it is called on, and the last output shape."""
+        self.check_input(shape)
+        calls = []
+        for layer in self.layers:
+            if isinstance(shape, list):
+                self.fail(f"the layer before {layer.name!r} returns several outputs, which a Sequential "
+                          "model cannot pass on", hint="use the functional style and pick one output with [0]")
+            layer.options = {}
+            calls.append((layer, shape))
+            shape = layer.output_shape(shape)
+            check_output_shape(layer, shape)
+        return calls, shape
+
+    def check_input(self, shape) -> None:
+        declared = self.declared_shape
+        if declared is None or isinstance(shape, list):
+            return
+        if len(declared) != len(shape) or any(d is not None and s is not None and d != s
+                                              for d, s in zip(declared, shape)):
+            self.fail(f"was built for input shape {format_shape(declared)} and cannot be called on "
+                      f"{format_shape(shape)}", hint="call it on tensors of the shape its Input gives")
+
+    def output_shape(self, shape):
+        return self.steps(shape)[1]
+
+    def weights(self, shape):
+        return [w for layer, s in self.steps(shape)[0] for w in inner_weights(layer, s)]
+
+    def derivation(self, shape):
+        steps, terms = [], []
+        for layer, s in self.steps(shape)[0]:
+            if not any(not w.buffer for w in layer.weights(s)):
+                continue
+            symbol = f"N_{len(terms) + 1}"
+            inner = renamed_last_step(layer.derivation(s), symbol, layer.name)
+            steps += inner
+            terms.append(Sym(symbol, inner[-1].value))
+        if len(terms) <= 1:  # one layer with weights: its own derivation is the count
+            return steps[:-1] + [Step("N", steps[-1].expr, steps[-1].label)] if terms else []
+        return steps + [Step("N", total(terms), "all its layers")]
