@@ -66,6 +66,7 @@ class ProjectedAttention(KerasLayer):
     # Keras makes an unnamed Softmax and Dropout when it first builds the layer.
     build_names = ("softmax", "dropout")
     freezes_variables = False  # the projections are made at build time, unaware of trainable=False
+    sublayers_made_at_build = True
 
     def split(self, shapes):
         """(query, value, key) shapes; key defaults to value, as in Keras."""

@@ -41,13 +41,30 @@ class KerasLayer(Layer):
     #: (wrappers, MultiHeadAttention, ConvLSTM): Keras then lists the row as
     #: non-trainable, but the model's totals still count those variables as trainable.
     freezes_variables: bool = True
+    #: Set by ``layer.trainable = ...`` in the list (see :meth:`set_trainable`).
+    trainable_set: bool = False
+    #: Whether the sublayers holding the variables are made when the layer is first built
+    #: (MultiHeadAttention's projections): a ``trainable`` assigned before cannot reach them.
+    sublayers_made_at_build: bool = False
 
     def variables(self, input_shape) -> list:
         """The weights with the trainable flag Keras gives each variable."""
         weights = self.weights(input_shape)
-        if self.trainable or not self.freezes_variables:
+        if self.trainable or not (self.freezes_variables or self.trainable_set):
             return weights
         return [w.frozen() for w in weights]
+
+    def sublayers(self) -> tuple:
+        """The layers this one holds (a wrapper's, a nested model's)."""
+        return ()
+
+    def set_trainable(self, value: bool, built: bool) -> None:
+        """``layer.trainable = value``: unlike the constructor's argument, Keras's setter
+        reaches every variable made trainable and every sublayer that exists by then."""
+        self.trainable = value
+        self.trainable_set = built or not self.sublayers_made_at_build
+        for layer in self.sublayers():
+            layer.set_trainable(value, built)
 
     @classmethod
     def default_name(cls) -> str:

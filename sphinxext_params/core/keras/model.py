@@ -84,6 +84,7 @@ class FunctionalModel:
     location: Location
     inputs: list
     outputs: list
+    trainable: bool = True
 
 
 class KerasBuilder(Interpreter):
@@ -101,6 +102,9 @@ class KerasBuilder(Interpreter):
         self.applied: list[Node] = []  # every non-input node, in call order
         self.states: list[LayerState] = []  # every layer made
         self.graph_nodes: list[Node] = []  # every node made, for untangle()
+        #: Whether the list assigns ``x.trainable = ...``: rows then take their variables'
+        #: flags when they are made, after every assignment.
+        self.trainable_assigned = False
 
     # -- entry -----------------------------------------------------------------------------
     def build(self) -> list[LayerSummary]:
@@ -184,10 +188,37 @@ class KerasBuilder(Interpreter):
                 self.bind_name(t, v)
 
     def bind_name(self, target: nodes.Name, value) -> None:
+        if len(target.parts) == 2 and target.parts[1] == "trainable":
+            self.assign_trainable(self.lookup(nodes.Name(target.location, target.parts[:1])), value, target)
+            return
         if len(target.parts) != 1:
             raise ParamsError(f"cannot assign to {target.dotted!r} in a Keras layer list", kind="syntax",
                               location=target.location, hint="assign to a plain name such as x")
         self.env[target.parts[0]] = value
+
+    def assign_trainable(self, target, value, name: nodes.Name) -> None:
+        """``layer.trainable = False`` (or a model's): freezes the layer, its sublayers and all
+        their variables, as Keras's setter does, whether the layer was built yet or not."""
+        if not isinstance(value, bool):
+            raise ParamsError(f"trainable must be True or False, not {value!r}", kind="argument",
+                              location=name.location)
+        if isinstance(target, LayerState):
+            states = [target]
+        elif isinstance(target, SequentialModel):
+            # A model's own flag also decides its totals (see LayerSummary.in_frozen_model).
+            target.trainable = value
+            states = [item for item in target.items if isinstance(item, LayerState)]
+            if target.state is not None:
+                states.append(target.state)
+        elif isinstance(target, FunctionalModel):
+            target.trainable = value
+            states = map_graph(target.inputs, target.outputs, target.location)
+        else:
+            raise ParamsError(f"{name.parts[0]!r} is not a layer or a model, so it has no trainable flag",
+                              kind="syntax", location=name.location)
+        for state in states:
+            state.layer.set_trainable(value, built=state.weights is not None)
+        self.trainable_assigned = True
 
     def add_to_implicit(self, item, location: Location) -> None:
         if self.implicit is None:
@@ -565,8 +596,11 @@ class KerasBuilder(Interpreter):
         layer = state.layer
         out = state.nodes[-1].outputs
         shape = out[0].shape if len(out) == 1 else [t.shape for t in out]
+        weights = state.weights or ()
+        if self.trainable_assigned and weights:
+            weights = layer.variables(state.input_shape)
         return LayerSummary(name=layer.name, type=layer.type_name, output_shape=shape, frozen=not layer.trainable,
-                            weights=tuple(state.weights or ()), input_shape=state.input_shape, layer=layer,
+                            weights=tuple(weights), input_shape=state.input_shape, layer=layer,
                             line=layer.location.line if layer.location else None)
 
     def sequential_rows(self, model: SequentialModel) -> list[LayerSummary]:
@@ -630,7 +664,11 @@ class KerasBuilder(Interpreter):
     def functional_rows(self, model: FunctionalModel) -> list[LayerSummary]:
         states = map_graph(model.inputs, model.outputs, model.location)
         self.check_unique(states)
-        return [self.row(s) for s in states]
+        rows = [self.row(s) for s in states]
+        if not model.trainable:
+            for row in rows:
+                row.in_frozen_model = True
+        return rows
 
 
 def _all_tensors(value) -> bool:

@@ -77,6 +77,9 @@ class Bidirectional(KerasLayer):
                           f"({getattr(self.forward, option)} and {getattr(self.backward, option)})",
                           kind="argument", arg="backward_layer", hint=f"give both the same {option}")
 
+    def sublayers(self):
+        return (self.forward, self.backward)
+
     def output_shape(self, shape):
         out = self.forward.output_shape(shape)
         states = []
@@ -112,6 +115,9 @@ class TimeDistributed(KerasLayer):
     freezes_variables = False  # the inner layer is attached after trainable=False is set
     call_side_tensors = ("mask",)
     layer = Arg(layer_object)
+
+    def sublayers(self):
+        return (self.layer,)
 
     def step_shape(self, shape):
         if len(shape) < 3:
@@ -154,6 +160,9 @@ class NestedSequential(KerasLayer):
         self.layers = layers
         #: The shape its Input (or first layer's ``input_shape=``) gives, batch included.
         self.declared_shape = declared_shape
+
+    def sublayers(self):
+        return tuple(self.layers)
 
     def steps(self, shape) -> tuple[list, object]:
         """Each layer with the shape it is called on, and the last output shape."""
