@@ -126,7 +126,13 @@ BY_NAME = {
     "d_model": lambda rng, shape: _features(shape),
     "normalized_shape": lambda rng, shape: _features(shape),
     "num_groups": lambda rng, shape: "1",
+    # Image augmentation factors: 1 suits RandomPosterization's [1, 8] too.
+    "factor": lambda rng, shape: rng.choice(("0.1", "0.5", "1", "(0.1, 0.3)")),
+    "height_factor": lambda rng, shape: rng.choice(("0.1", "0.5", "(-0.2, 0.3)")),
+    "width_factor": lambda rng, shape: rng.choice(("0.1", "0.5", "(-0.2, 0.3)")),
 }
+#: Layers that want RGB images (rank 3, 3 channels): their random inputs mostly are.
+RGB_IMAGES = {"RandomColorDegeneration"}
 
 
 def fitting_value(rng: random.Random, arg, framework: str, shape: tuple = ()) -> str:
@@ -202,6 +208,8 @@ def keras_model(rng: random.Random, name: str | None = None, *, wild: float = 0.
     name = name or rng.choice(sorted(set(KERAS) - KERAS_SPECIAL))
     cls = KERAS[name]
     dims = input_shape(rng, name=name)
+    if name in RGB_IMAGES and rng.random() < 0.8:
+        dims = (*input_shape(rng, low=2, high=2), 3)
     call = layer_call(rng, cls, "keras", wild=wild, shape=dims, name=name)
     shape = shape_text(dims)
     if cls.inputs == "many":

@@ -648,6 +648,59 @@ def _resizing(s: Sampler, name):
     return kw
 
 
+@spec("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
+      "RandomGrayscale", "RandomHue", "RandomSaturation", "RandomSharpness", "RandomShear", "RandomPosterization",
+      "RandomInvert", "RandomErasing", "RandomGaussianBlur", "RandomPerspective", "RandomElasticTransform",
+      "AutoContrast", "Solarization", "MixUp", "CutMix", min_rank=1)
+def _augmentation(s: Sampler, name):
+    """Image augmentations keep any input's shape; only their factors are checked."""
+    factor = s.pick(0.1, 0.5, (0.1, 0.3))
+    kw = {
+        "RandomFlip": {"mode": s.pick("horizontal", "vertical", "horizontal_and_vertical")},
+        "RandomRotation": {"factor": factor, "fill_mode": s.pick("reflect", "constant")},
+        "RandomZoom": {"height_factor": factor, "width_factor": s.pick(None, 0.2)},
+        "RandomTranslation": {"height_factor": factor, "width_factor": 0.2},
+        "RandomContrast": {"factor": factor},
+        "RandomBrightness": {"factor": factor, "value_range": s.pick((0, 255), (0, 1))},
+        "RandomGrayscale": {"factor": s.pick(0.2, 1.0)},
+        "RandomHue": {"factor": factor},
+        "RandomSaturation": {"factor": factor},
+        "RandomSharpness": {"factor": factor},
+        # Keras's config holds a shear factor f as (-f, f), which its own constructor refuses
+        # (factors are in [0, 1]): the translated text of any other factor cannot be built.
+        "RandomShear": {"x_factor": 0.0, "y_factor": 0.0},
+        "RandomPosterization": {"factor": s.pick(2, 4, (2, 6))},
+        "RandomInvert": {"factor": s.pick(0.5, 1.0)},
+        "RandomErasing": {"scale": s.pick(0.1, (0.02, 0.3))},
+        "RandomGaussianBlur": {"kernel_size": s.pick(3, 5), "sigma": s.pick(0.5, 1.0)},
+        "RandomPerspective": {"scale": s.pick(0.5, 1.0)},
+        "RandomElasticTransform": {"scale": s.pick(0.5, 1.0)},
+        "AutoContrast": {},
+        "Solarization": {"addition_factor": s.pick(0.0, 0.2), "threshold_factor": s.pick(0.0, 0.3)},
+        "MixUp": {"alpha": s.pick(0.2, 0.5)},
+        "CutMix": {"factor": s.pick(0.5, 1.0)},
+    }[name]
+    if s.maybe(0.2) and name != "AutoContrast":  # the one that takes no seed
+        kw["seed"] = s.small(100)
+    return kw
+
+
+@spec("RandomCrop", min_rank=3)
+@spec("RandomColorDegeneration", ranks=[3, 4])
+def _image_augmentation(s: Sampler, name):
+    kw = {}
+    fmt = "channels_first" if s.maybe(0.2) else "channels_last"
+    if fmt == "channels_first" or s.maybe(0.3):
+        kw["data_format"] = fmt
+    if name == "RandomColorDegeneration":
+        kw["factor"] = s.pick(0.2, 0.5)
+        return kw
+    height, width = (s.shape[-2], s.shape[-1]) if fmt == "channels_first" else (s.shape[-3], s.shape[-2])
+    kw["height"] = s.small(height or 4)
+    kw["width"] = s.small(width or 4)
+    return kw
+
+
 # -- the catalogue ------------------------------------------------------------------------------
 def catalogue_types() -> list[str]:
     return sorted({cls.type_name for cls in CATALOGUE.values()})
@@ -696,9 +749,19 @@ def too_big(shape) -> bool:
 WEIGHTED = 3
 
 
+#: The image augmentations (tests/keras/test_augmentation.py checks each of them) share
+#: AUGMENTATION_DRAWS places in a draw, so that two dozen weightless, shape-keeping layers
+#: do not crowd the other layers out of the generated models.
+AUGMENTATIONS = frozenset(cls.type_name for cls in CATALOGUE.values() if cls.__module__.endswith(".augmentation"))
+AUGMENTATION_DRAWS = 3
+
+
 def draw(rng: random.Random, names: list[str]) -> str:
-    weighted = [n for n in names for _ in range(WEIGHTED if n in WITH_WEIGHTS else 1)]
-    return rng.choice(weighted)
+    weighted = [n for n in names if n not in AUGMENTATIONS for _ in range(WEIGHTED if n in WITH_WEIGHTS else 1)]
+    augmentations = [n for n in names if n in AUGMENTATIONS]
+    if augmentations:
+        weighted += [""] * AUGMENTATION_DRAWS
+    return rng.choice(weighted) or rng.choice(augmentations)
 
 
 @functools.lru_cache(maxsize=None)
@@ -821,7 +884,8 @@ def test_the_generator_covers_the_catalogue():
     used = {spec.type_name for g in generated for spec in g.layers}
     used |= {v.type_name for g in generated for spec in g.layers for v in spec.kwargs.values()
              if isinstance(v, LayerSpec)}
-    assert sorted(set(sequential_types()) - used) == []
+    assert sorted(set(sequential_types()) - used - AUGMENTATIONS) == []
+    assert len(used & AUGMENTATIONS) >= len(AUGMENTATIONS) // 2
     assert sum(len(g.layers) for g in generated) > 3 * N_MODELS
     assert sum(min(len(g.rejected), REJECTED_PER_MODEL) for g in generated) > N_MODELS // 4
 

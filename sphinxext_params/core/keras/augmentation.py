@@ -300,6 +300,7 @@ class Solarization(ImageAugmentation):
 
 @register
 class AutoContrast(ImageAugmentation):
+    ignored = ImageAugmentation.ignored - {"seed"}  # not random: Keras refuses a seed
     value_range = Arg(value_range, (0, 255))
     data_format = Arg(data_format_arg().convert, None, keyword_only=True)
 
