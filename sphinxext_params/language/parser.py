@@ -238,6 +238,8 @@ class _Converter:
 
     def statement(self, stmt: ast.stmt):
         where = self.loc(stmt)
+        if type(stmt) is ast.Assign and len(stmt.targets) == 1:  # the usual x = Dense(8)(x)
+            return nodes.Assign(where, self.targets(stmt.targets[0]), self.expr(stmt.value, 0))
         if isinstance(stmt, ast.Expr) and _is_super_init(stmt.value):
             return None  # ``super().__init__()`` from a pasted ``__init__``: nothing to count
         if isinstance(stmt, ast.Expr):
@@ -266,6 +268,8 @@ class _Converter:
         return nodes.Import(self.loc(stmt), modules[0], tuple(a.name for a in stmt.names))
 
     def targets(self, target: ast.expr) -> tuple[nodes.Node, ...]:
+        if type(target) is ast.Name:  # x = ..., by far the most common
+            return (self.expr(target, 0),)
         if isinstance(target, (ast.Tuple, ast.List)):
             out = []
             for t in target.elts:
@@ -304,13 +308,14 @@ class _Converter:
                 return nodes.Name(base.location, base.parts + (node.attr,))
             return nodes.Attribute(self.loc(node), base, node.attr)
         if isinstance(node, (ast.Tuple, ast.List)):
-            if all(type(e) is ast.Constant for e in node.elts) and len(node.elts) <= MAX_ITEMS:
+            elements = node.elts
+            if len(elements) <= MAX_ITEMS and all(type(e) is ast.Constant for e in elements):
                 # A shape or a kernel size, such as (3, 3): no node per item is needed.
-                values = [self.constant(e) for e in node.elts]
+                values = [self.constant(e) for e in elements]
                 return nodes.Literal(self.loc(node), tuple(values) if isinstance(node, ast.Tuple) else values)
-            items = tuple(self.expr(e, depth) for e in node.elts)
+            items = tuple([self.expr(e, depth) for e in elements])
             kind = "tuple" if isinstance(node, ast.Tuple) else "list"
-            if all(isinstance(i, nodes.Literal) for i in items):
+            if all([type(i) is nodes.Literal for i in items]):
                 if len(items) > MAX_ITEMS:
                     self.fail(node, f"a {kind} of {len(items):,} values is longer than the limit of {MAX_ITEMS:,}",
                               kind="limit", hint="shapes and axes have a few values each")
@@ -354,10 +359,12 @@ class _Converter:
         func = self.expr(node.func, depth)
         args = []
         for a in node.args:
-            if isinstance(a, ast.Starred):
+            if type(a) is ast.Starred:
                 self.fail(a, "a starred argument (*args) is not allowed", kind="unsafe",
                           hint="write the arguments out")
             args.append(self.expr(a, depth))
+        if not node.keywords:
+            return nodes.Call(self.loc(node), func, tuple(args))
         kwargs = []
         seen = set()
         for k in node.keywords:

@@ -9,13 +9,14 @@ graph (``x = Dense(8)(inputs)``), with Keras 3's naming and its row order
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from ...errors import Location, ParamsError, did_you_mean
 from ...language import nodes
 from .. import args as a
 from ..interpreter import Interpreter, Opaque
-from ..layer import ArgError, format_shape
+from ..layer import NOTHING, ArgError, format_shape
 from ..limits import MAX_LAYERS, check_output_shape
 from ..summary import LayerSummary
 from .base import CATALOGUE, TAKES_REFERENCES, KerasLayer
@@ -497,11 +498,11 @@ class KerasBuilder(Interpreter):
         if not call.kwargs and len(values) == 1 and type(values[0]) is Tensor and layer.inputs == 1 \
                 and len(layer.call_tensors) == 1:
             # The usual call, Dense(8)(x): one tensor, nothing else.
-            return self.connect(state, values, values[0].shape, {}, call.location)
+            return self.connect(state, values, values[0].shape, NOTHING, call.location)
         if not call.kwargs and len(values) == 1 and layer.inputs == "many" and type(values[0]) is list \
                 and values[0] and all(type(t) is Tensor for t in values[0]):
             # A merge, Add()([x, y]): one flat list of tensors.
-            return self.connect(state, values[0], [t.shape for t in values[0]], {}, call.location)
+            return self.connect(state, values[0], [t.shape for t in values[0]], NOTHING, call.location)
         many = layer.inputs == "many"
         main = ("inputs",) if many else layer.call_tensors
         params = main + layer.call_side_tensors
@@ -562,7 +563,7 @@ class KerasBuilder(Interpreter):
         self.graph_nodes.append(node)
         return node
 
-    def connect(self, state: LayerState, inputs: list, shapes, options: dict, location):
+    def connect(self, state: LayerState, inputs: list, shapes, options: Mapping, location):
         """A call of a layer on tensors: its node in the graph and its output tensor(s)."""
         state.layer.options = options
         outputs = self.build_node(state, shapes, location)
@@ -620,7 +621,7 @@ class KerasBuilder(Interpreter):
                 raise ParamsError(f"the layer before {state.layer.name!r} returns several outputs, which a "
                                   "Sequential model cannot pass on", kind="shape", location=location,
                                   hint="use the functional style and pick one output with [0]")
-            state.layer.options = {}
+            state.layer.options = NOTHING
             outputs = self.build_node(state, tensor.shape, location)
             node = self.new_node(state, [tensor])
             out_list = outputs if isinstance(outputs, list) else [outputs]

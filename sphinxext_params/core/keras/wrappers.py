@@ -13,7 +13,7 @@ import copy
 
 from .. import args as a
 from ..expr import Step, Sym, total
-from ..layer import Arg, ArgError, format_shape
+from ..layer import NOTHING, Arg, ArgError, format_shape
 from ..limits import check_output_shape
 from .base import KerasLayer, register
 from .recurrent import Recurrent
@@ -172,7 +172,7 @@ class NestedSequential(KerasLayer):
             if isinstance(shape, list):
                 self.fail(f"the layer before {layer.name!r} returns several outputs, which a Sequential "
                           "model cannot pass on", hint="use the functional style and pick one output with [0]")
-            layer.options = {}
+            layer.options = NOTHING
             calls.append((layer, shape))
             shape = layer.output_shape(shape)
             check_output_shape(layer, shape)
