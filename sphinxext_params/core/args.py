@@ -5,6 +5,8 @@ They raise :class:`~.layer.ArgError`; the layer adds its name and the argument's
 
 from __future__ import annotations
 
+import functools
+
 from .layer import ArgError
 
 
@@ -85,6 +87,7 @@ def optional(convert):
     return optional_convert
 
 
+@functools.lru_cache(maxsize=None, typed=True)  # a few (n, minimum) pairs, asked for by every layer
 def ints(n: int, *, minimum: int = 1, name: str = "integers"):
     """An int or a tuple of ``n`` ints, each >= ``minimum``: kernel sizes, strides, dilations."""
     def convert(v):

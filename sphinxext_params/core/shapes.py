@@ -20,7 +20,28 @@ stride in PyTorch, ...) is for the layer to check, since the frameworks differ t
 
 from __future__ import annotations
 
+import functools
+
 from .expr import Ceil, Div, Expr, Floor, Num, Sym, ceil_div
+
+
+def _shared(formula):
+    """Keep the expressions a formula made, by its arguments.
+
+    The formulas are pure and their expressions never change, so layers asking the same
+    question (every 3×3 "same" convolution of a 32×32 input in a CNN) share one answer.
+    Arguments that cannot be a key (never the case for the layers' own values) are
+    computed afresh, so the formula's own checks still speak.
+    """
+    cached = functools.lru_cache(maxsize=4096, typed=True)(formula)  # typed: 1 is not True
+
+    @functools.wraps(formula)
+    def shared(*args, **kwargs):
+        try:
+            return cached(*args, **kwargs)
+        except TypeError:  # an unhashable argument
+            return formula(*args, **kwargs)
+    return shared
 
 
 class _Names:
@@ -57,6 +78,7 @@ def _minus_window(sym: _Names, top: Expr, kernel: int, dilation: int) -> Expr:
     return top - _window_reach(sym, kernel, dilation) - 1
 
 
+@_shared
 def conv_output_length(n: int | None, kernel: int, stride: int = 1, dilation: int = 1,
                        padding="valid", *, ceil_mode: bool = False, sub: str = "") -> Expr | None:
     """The size along one axis after a convolution or pooling window slides over it.
@@ -88,6 +110,7 @@ def conv_output_length(n: int | None, kernel: int, stride: int = 1, dilation: in
     return out
 
 
+@_shared
 def pool_output_length(n: int | None, pool: int, stride: int | None = None, padding="valid", *,
                        dilation: int = 1, ceil_mode: bool = False, sub: str = "") -> Expr | None:
     """The size along one axis after pooling: a window slides just as a kernel does.
@@ -99,6 +122,7 @@ def pool_output_length(n: int | None, pool: int, stride: int | None = None, padd
                               ceil_mode=ceil_mode, sub=sub)
 
 
+@_shared
 def deconv_output_length(n: int | None, kernel: int, stride: int = 1, dilation: int = 1,
                          padding="valid", output_padding: int | None = None, *,
                          sub: str = "") -> Expr | None:
@@ -141,6 +165,7 @@ def deconv_output_length(n: int | None, kernel: int, stride: int = 1, dilation: 
     return spread + kernel_expr if window >= stride else size * s
 
 
+@_shared
 def padded_length(n: int | None, before: int, after: int, *, sub: str = "") -> Expr | None:
     """An axis with zeros added: ``n + p_l + p_r`` (ZeroPadding, PyTorch's pad layers)."""
     if n is None:
@@ -149,6 +174,7 @@ def padded_length(n: int | None, before: int, after: int, *, sub: str = "") -> E
     return sym("n", n) + sym("p_l", before) + sym("p_r", after)
 
 
+@_shared
 def cropped_length(n: int | None, before: int, after: int, *, sub: str = "") -> Expr | None:
     """An axis with elements cut from both ends: ``n − c_l − c_r`` (Cropping layers)."""
     if n is None:
@@ -157,6 +183,7 @@ def cropped_length(n: int | None, before: int, after: int, *, sub: str = "") -> 
     return sym("n", n) - sym("c_l", before) - sym("c_r", after)
 
 
+@_shared
 def upsampled_length(n: int | None, factor: int, *, sub: str = "") -> Expr | None:
     """An axis with each element repeated ``f`` times: ``n f`` (UpSampling, nearest Upsample)."""
     if n is None:
