@@ -67,6 +67,7 @@ class LayerState:
     nodes: list = field(default_factory=list)
     weights: list | None = None
     input_shape: object = None
+    output_shape: object = None  # of the last call, as the summary lists it
 
 
 @dataclass(eq=False)
@@ -399,7 +400,7 @@ class KerasBuilder(Interpreter):
         node.outputs = [tensor]
         state.nodes.append(node)
         state.weights = []
-        state.input_shape = tensor.shape
+        state.input_shape = state.output_shape = tensor.shape
         self.input_tensors.append(tensor)
         return tensor
 
@@ -566,7 +567,7 @@ class KerasBuilder(Interpreter):
     def connect(self, state: LayerState, inputs: list, shapes, options: Mapping, location):
         """A call of a layer on tensors: its node in the graph and its output tensor(s)."""
         state.layer.options = options
-        outputs = self.build_node(state, shapes, location)
+        outputs = state.output_shape = self.build_node(state, shapes, location)
         node = self.new_node(state, inputs)
         if isinstance(outputs, list):
             node.outputs = [Tensor(s, node, i) for i, s in enumerate(outputs)]
@@ -595,8 +596,7 @@ class KerasBuilder(Interpreter):
     # -- rows ---------------------------------------------------------------------------------
     def row(self, state: LayerState) -> LayerSummary:
         layer = state.layer
-        out = state.nodes[-1].outputs
-        shape = out[0].shape if len(out) == 1 else [t.shape for t in out]
+        shape = state.output_shape
         weights = state.weights or ()
         if self.trainable_assigned and weights:
             weights = layer.variables(state.input_shape)
@@ -614,22 +614,19 @@ class KerasBuilder(Interpreter):
             if isinstance(item, Tensor):
                 raise ParamsError("Input(...) may only come first in a Sequential model", kind="syntax",
                                   location=item.node.state.layer.location)
+        # A chain needs no graph: each layer is called on the shape the one before made.
         rows, seen = [], set()
+        shape = tensor.shape
         for state in items:
             location = state.layer.location
-            if isinstance(tensor, list):
+            if isinstance(shape, list):
                 raise ParamsError(f"the layer before {state.layer.name!r} returns several outputs, which a "
                                   "Sequential model cannot pass on", kind="shape", location=location,
                                   hint="use the functional style and pick one output with [0]")
             state.layer.options = NOTHING
-            outputs = self.build_node(state, tensor.shape, location)
-            node = self.new_node(state, [tensor])
-            out_list = outputs if isinstance(outputs, list) else [outputs]
-            node.outputs = [Tensor(s, node, i) for i, s in enumerate(out_list)]
-            state.nodes.append(node)
-            tensor = node.outputs if isinstance(outputs, list) else node.outputs[0]
-            if id(state) not in seen:
-                seen.add(id(state))
+            shape = state.output_shape = self.build_node(state, shape, location)
+            if state not in seen:
+                seen.add(state)
                 rows.append(state)
         self.check_unique(rows)
         out = [self.row(s) for s in rows]
