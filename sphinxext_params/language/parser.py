@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import contextlib
 import itertools
 import re
 import textwrap
@@ -35,6 +36,11 @@ MAX_CALLS = 21_000
 #: Most values in one literal tuple or list (a shape, a list of axes): far more than any
 #: argument needs, and few enough that no shape computation over them can be slow.
 MAX_ITEMS = 1_000
+#: A long list is parsed in pieces of about this many lines, each cut before a line that
+#: starts a statement (see :func:`_parse_in_pieces`): CPython's parser costs more per line
+#: the longer the text (10,000 lines took 1.3 to 1.5 times as long as 20 pieces of 500), and
+#: each piece's syntax tree is freed as soon as it is converted.
+PIECE_LINES = 500
 #: Modules whose import lines may appear (and are ignored) in pasted code.
 ALLOWED_IMPORTS = ("keras", "tensorflow", "tf_keras", "torch")
 
@@ -113,12 +119,12 @@ def parse(text: str) -> nodes.Program:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ParamsError("the layer list contains a NUL character", kind="syntax",
                           location=Location(line, 0, lines[line - 1]))
+    if len(lines) > PIECE_LINES:
+        program = _parse_in_pieces(lines)
+        if program is not None:
+            return program
     try:
-        with warnings.catch_warnings():
-            # "invalid escape sequence", "invalid decimal literal": CPython's remarks on the
-            # text are not the reader's business (and -W error would turn them into SyntaxErrors).
-            warnings.simplefilter("ignore", SyntaxWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)
+        with _quiet_parser():
             tree = ast.parse(text, mode="exec")
     except SyntaxError as exc:
         line = exc.lineno or 1
@@ -140,6 +146,68 @@ def parse(text: str) -> nodes.Program:
                           location=Location(line, 0, lines[line - 1]),
                           hint="a layer list needs only a few levels of nesting") from None
     return _Converter(lines).program(tree)
+
+
+@contextlib.contextmanager
+def _quiet_parser():
+    """CPython's remarks on the text ("invalid escape sequence", "invalid decimal literal")
+    stay unsaid: they are not the reader's business, and ``-W error`` would turn them into
+    SyntaxErrors."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
+
+
+def _cuts(lines: tuple[str, ...]) -> list[int]:
+    """Line indexes where the text may be cut into pieces: about every PIECE_LINES lines,
+    before a line that starts with a name at column 0 (a new statement, if the lines before
+    it are complete, which parsing the piece then proves)."""
+    cuts, target = [0], PIECE_LINES
+    for index in range(PIECE_LINES, len(lines)):
+        if index >= target and (lines[index][:1].isalpha() or lines[index][:1] == "_"):
+            cuts.append(index)
+            target = index + PIECE_LINES
+    cuts.append(len(lines))
+    return cuts
+
+
+def _parse_in_pieces(lines: tuple[str, ...]) -> nodes.Program | None:
+    """The program of a long text, parsed and converted piece by piece; None when a piece
+    does not parse on its own, so that the whole text is parsed and any syntax error is
+    CPython's own, for the whole text.
+
+    A piece that parses is a run of complete statements: it starts at column 0 after
+    complete statements (no open bracket, string or continuation line can cross the cut,
+    or the piece before would not have parsed), so the whole text's tree is the pieces'
+    trees one after another, their line numbers shifted.
+    """
+    cuts = _cuts(lines)
+    converter = _Converter(lines)
+    statements: list[nodes.Statement] = []
+    for start, end in zip(cuts, cuts[1:]):
+        tree = _parse_piece(lines, start, end)
+        if tree is None:
+            return None
+        converter.offset = start
+        try:
+            statements.extend(converter.statements(tree))
+        except ParamsError:
+            # The whole text's syntax errors come before any other: only when every later
+            # piece parses is this the first error of the text.
+            if any(_parse_piece(lines, a, b) is None for a, b in zip(cuts, cuts[1:]) if a > start):
+                return None
+            raise
+        del tree  # free this piece's syntax tree before parsing the next
+    return nodes.Program(tuple(statements), lines)
+
+
+def _parse_piece(lines: tuple[str, ...], start: int, end: int):
+    try:
+        with _quiet_parser():
+            return ast.parse("\n".join(lines[start:end]), mode="exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
 
 
 def _check_encodable(text: str, lines: tuple[str, ...]) -> None:
@@ -197,6 +265,8 @@ class _Converter:
         #: which each character starts (None for ASCII, where bytes are characters).
         self.line_info: dict[int, tuple[str, list[int] | None]] = {}
         self.calls = 0
+        #: Lines before the piece of text being converted (see _parse_in_pieces).
+        self.offset = 0
 
     # -- locations ---------------------------------------------------------------
     def loc(self, node: ast.AST) -> Location:
@@ -205,7 +275,7 @@ class _Converter:
         The column comes in O(log n) from a table made once per line, so that a 1 MB line
         holding 100,000 calls costs no more than 100,000 short lines.
         """
-        line = node.lineno  # every statement, expression and keyword of Python >= 3.9 has one
+        line = node.lineno + self.offset  # every statement, expression and keyword has a lineno
         info = self.line_info.get(line)
         if info is None:
             info = self.line_info[line] = self.describe_line(line)
@@ -229,12 +299,15 @@ class _Converter:
 
     # -- statements --------------------------------------------------------------
     def program(self, tree: ast.Module) -> nodes.Program:
+        return nodes.Program(tuple(self.statements(tree)), self.lines)
+
+    def statements(self, tree: ast.Module) -> list[nodes.Statement]:
         statements = []
         for stmt in tree.body:
             converted = self.statement(stmt)
             if converted is not None:
                 statements.append(converted)
-        return nodes.Program(tuple(statements), self.lines)
+        return statements
 
     def statement(self, stmt: ast.stmt):
         where = self.loc(stmt)
