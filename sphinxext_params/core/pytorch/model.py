@@ -245,7 +245,7 @@ class TorchBuilder(Interpreter):
         what = type(target).__name__ if not isinstance(target, TorchLayer) else target.type_name
         raise ParamsError(f"the method {method!r} of {what} is not part of a layer list", kind="syntax",
                           location=call.location,
-                          hint="list modules; .to(), .train(), .eval() and .requires_grad_() are accepted")
+                          hint="list modules; the methods to, train, eval and requires_grad_ may follow them")
 
     def literal_flag(self, call: nodes.Call) -> bool:
         values = [self.value(a) for a in call.args] + [self.value(v) for k, v in call.kwargs]
