@@ -8,8 +8,8 @@ its ``output_shape``, its ``weights`` and the ``derivation`` of its count.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Callable, ClassVar
 
 from ..errors import Location, ParamsError, did_you_mean
@@ -18,6 +18,7 @@ from .expr import Step, Sym, total
 Shape = tuple  # a tuple of int | None; for Keras the batch dimension (None) comes first
 
 REQUIRED = object()
+
 
 class _Nothing(Mapping):
     """An empty, read-only mapping that copies and pickles as itself."""

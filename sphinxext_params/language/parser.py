@@ -163,11 +163,14 @@ def _cuts(lines: tuple[str, ...]) -> list[int]:
     """Line indexes where the text may be cut into pieces: about every PIECE_LINES lines,
     before a line that starts with a name at column 0 (a new statement, if the lines before
     it are complete, which parsing the piece then proves)."""
-    cuts, target = [0], PIECE_LINES
-    for index in range(PIECE_LINES, len(lines)):
-        if index >= target and (lines[index][:1].isalpha() or lines[index][:1] == "_"):
+    cuts, index = [0], PIECE_LINES
+    while index < len(lines):
+        first = lines[index][:1]
+        if first.isalpha() or first == "_":
             cuts.append(index)
-            target = index + PIECE_LINES
+            index += PIECE_LINES
+        else:
+            index += 1
     cuts.append(len(lines))
     return cuts
 

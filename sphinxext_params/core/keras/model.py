@@ -54,10 +54,6 @@ class Node:
     outputs: list = field(default_factory=list)
     is_input: bool = False
 
-    @property
-    def parents(self) -> list[Node]:
-        return [t.node for t in self.inputs]
-
 
 @dataclass(eq=False, slots=True)
 class LayerState:
@@ -128,12 +124,6 @@ class KerasBuilder(Interpreter):
             node.outputs = node.inputs = ()
         for state in self.states:
             state.nodes.clear()
-        for model in self.models:
-            if isinstance(model, SequentialModel):
-                model.items.clear()
-        if self.implicit is not None:
-            self.implicit.items.clear()
-        self.env.clear()
 
     def choose_model(self):
         functional = [m for m in self.models if isinstance(m, FunctionalModel)]
@@ -454,7 +444,6 @@ class KerasBuilder(Interpreter):
             declared = getattr(items[0].layer, "declared_input_shape", None)
         layer = NestedSequential([s.layer for s in items], declared, name=model.name,
                                  location=model.location, trainable=model.trainable)
-        layer.declared_input_shape = declared
         model.state = LayerState(layer)
         self.states.append(model.state)
         return model.state
@@ -607,16 +596,15 @@ class KerasBuilder(Interpreter):
     def sequential_rows(self, model: SequentialModel) -> list[LayerSummary]:
         items = list(model.items)
         if items and isinstance(items[0], Tensor):
-            tensor = items.pop(0)
+            shape = items.pop(0).shape
         else:
-            tensor = self.sequential_input(items, model)
+            shape = self.sequential_input(items, model)
         for item in items:
             if isinstance(item, Tensor):
                 raise ParamsError("Input(...) may only come first in a Sequential model", kind="syntax",
                                   location=item.node.state.layer.location)
         # A chain needs no graph: each layer is called on the shape the one before made.
         rows, seen = [], set()
-        shape = tensor.shape
         for state in items:
             location = state.layer.location
             if isinstance(shape, list):
@@ -635,7 +623,9 @@ class KerasBuilder(Interpreter):
                 row.in_frozen_model = True
         return out
 
-    def sequential_input(self, items, model) -> Tensor:
+    def sequential_input(self, items, model) -> tuple:
+        """The input shape of a Sequential model without an Input: its first layer's
+        ``input_shape=`` (Keras 2 style), else the one given to summarize()."""
         first = items[0] if items else None
         shape = getattr(first.layer, "declared_input_shape", None) if first else None
         if shape is None and self.input_shape is not None:
@@ -644,12 +634,7 @@ class KerasBuilder(Interpreter):
             location = first.layer.location if first else model.location
             raise ParamsError("the model has no input shape", kind="shape", location=location,
                               hint="add `Input(shape=...)` as the first line, e.g. Input(shape=(28, 28))")
-        state = LayerState(InputLayer(name="input_layer"))
-        self.states.append(state)
-        node = self.new_node(state, [], is_input=True)
-        tensor = Tensor(tuple(shape), node)
-        node.outputs = [tensor]
-        return tensor
+        return tuple(shape)
 
     def check_unique(self, states) -> None:
         seen = {}

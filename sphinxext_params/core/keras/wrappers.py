@@ -155,11 +155,12 @@ class NestedSequential(KerasLayer):
     # Keras lists the row as non-trainable, while the totals count each variable's own flag.
     freezes_variables = False
 
-    def __init__(self, layers: list[KerasLayer], declared_shape=None, **base) -> None:
+    def __init__(self, layers: list[KerasLayer], declared_input_shape=None, **base) -> None:
         super().__init__(**base)
         self.layers = layers
-        #: The shape its Input (or first layer's ``input_shape=``) gives, batch included.
-        self.declared_shape = declared_shape
+        #: The shape its Input (or first layer's ``input_shape=``) gives, batch included; as
+        #: for any layer, a Sequential model holding it first starts from this shape.
+        self.declared_input_shape = declared_input_shape
 
     def sublayers(self):
         return tuple(self.layers)
@@ -179,7 +180,7 @@ class NestedSequential(KerasLayer):
         return calls, shape
 
     def check_input(self, shape) -> None:
-        declared = self.declared_shape
+        declared = self.declared_input_shape
         if declared is None or isinstance(shape, list):
             return
         if len(declared) != len(shape) or any(d is not None and s is not None and d != s
