@@ -123,10 +123,10 @@ def test_conv_lstm_errors(text):
 
 
 # -- Bidirectional ------------------------------------------------------------------------------
-@pytest.mark.parametrize("merge_mode,inner", itertools.product(
+@pytest.mark.parametrize("merge_mode,inner", list(itertools.product(
     ["'concat'", "'sum'", "'mul'", "'ave'", "None"],
     ["LSTM(4)", "GRU(3, return_sequences=True)", "SimpleRNN(5, return_state=True)",
-     "LSTM(4, return_sequences=True, return_state=True)", "GRU(2, return_state=True, reset_after=False)"]))
+     "LSTM(4, return_sequences=True, return_state=True)", "GRU(2, return_state=True, reset_after=False)"])))
 def test_bidirectional_merge_modes(merge_mode, inner):
     check(f"x = Input(shape=(6, 3))\ny = Bidirectional({inner}, merge_mode={merge_mode})(x)\n")
 

@@ -9,16 +9,16 @@ import pytest
 from .compare import assert_both_fail, assert_matches_torch, ours
 
 
-@pytest.mark.parametrize("heads, bias, bias_kv, zero_attn, batch_first", itertools.product(
-    [1, 4], [True, False], [True, False], [True, False], [True, False]))
+@pytest.mark.parametrize("heads, bias, bias_kv, zero_attn, batch_first", list(itertools.product(
+    [1, 4], [True, False], [True, False], [True, False], [True, False])))
 def test_multihead_attention(heads, bias, bias_kv, zero_attn, batch_first):
     text = (f"nn.MultiheadAttention(8, {heads}, dropout=0.1, bias={bias}, add_bias_kv={bias_kv}, "
             f"add_zero_attn={zero_attn}, batch_first={batch_first})")
     assert_matches_torch(text, input_shape=(5, 8))
 
 
-@pytest.mark.parametrize("kdim, vdim, bias, bias_kv", itertools.product(
-    [None, 8, 3], [None, 8, 5], [True, False], [True, False]))
+@pytest.mark.parametrize("kdim, vdim, bias, bias_kv", list(itertools.product(
+    [None, 8, 3], [None, 8, 5], [True, False], [True, False])))
 def test_multihead_attention_key_value_widths(kdim, vdim, bias, bias_kv):
     summary = assert_matches_torch(
         f"nn.MultiheadAttention(8, 2, bias={bias}, add_bias_kv={bias_kv}, kdim={kdim}, vdim={vdim})")
@@ -46,13 +46,13 @@ LAYER_OPTIONS = ["", "dim_feedforward=32", "activation='gelu'", "bias=False", "n
                  "activation=F.gelu", "activation=nn.GELU()"]
 
 
-@pytest.mark.parametrize("kind, options", itertools.product(["Encoder", "Decoder"], LAYER_OPTIONS))
+@pytest.mark.parametrize("kind, options", list(itertools.product(["Encoder", "Decoder"], LAYER_OPTIONS)))
 def test_transformer_layers(kind, options):
     text = f"nn.Transformer{kind}Layer(16, 4{', ' + options if options else ''})"
     assert_matches_torch(text, input_shape=(3, 16))
 
 
-@pytest.mark.parametrize("kind, layers, norm", itertools.product(["Encoder", "Decoder"], [1, 3], [False, True]))
+@pytest.mark.parametrize("kind, layers, norm", list(itertools.product(["Encoder", "Decoder"], [1, 3], [False, True])))
 def test_transformer_stacks(kind, layers, norm):
     text = (f"layer = nn.Transformer{kind}Layer(d_model=16, nhead=2, dim_feedforward=24)\n"
             f"nn.Transformer{kind}(layer, num_layers={layers}{', norm=nn.LayerNorm(16)' if norm else ''})")

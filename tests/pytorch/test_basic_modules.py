@@ -10,7 +10,7 @@ import pytest
 from .compare import assert_both_fail, assert_matches_torch, ours
 
 
-@pytest.mark.parametrize("in_f, out_f, bias", itertools.product([1, 7, 784], [1, 10, 128], [True, False]))
+@pytest.mark.parametrize("in_f, out_f, bias", list(itertools.product([1, 7, 784], [1, 10, 128], [True, False])))
 def test_linear(in_f, out_f, bias):
     assert_matches_torch(f"nn.Linear({in_f}, {out_f}, bias={bias})", input_shape=(in_f,))
 

@@ -89,8 +89,8 @@ def test_embedding(options, shape):
     assert_matches_torch(f"nn.Embedding(50, 8{', ' + options if options else ''})", input_shape=shape)
 
 
-@pytest.mark.parametrize("mode, options", itertools.product(["mean", "sum", "max"], ["", "padding_idx=2",
-                                                                                   "max_norm=2.0"]))
+@pytest.mark.parametrize("mode, options", list(itertools.product(["mean", "sum", "max"], ["", "padding_idx=2",
+                                                                                   "max_norm=2.0"])))
 def test_embedding_bag(mode, options):
     assert_matches_torch(f"nn.EmbeddingBag(30, 4, mode={mode!r}{', ' + options if options else ''})",
                          input_shape=(6,))

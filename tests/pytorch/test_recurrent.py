@@ -11,15 +11,15 @@ from sphinxext_params import ParamsError
 from .compare import assert_both_fail, assert_matches_torch, ours
 
 
-@pytest.mark.parametrize("kind, layers, bidirectional, bias, batch_first", itertools.product(
-    ["RNN", "LSTM", "GRU"], [1, 2, 3], [False, True], [True, False], [False, True]))
+@pytest.mark.parametrize("kind, layers, bidirectional, bias, batch_first", list(itertools.product(
+    ["RNN", "LSTM", "GRU"], [1, 2, 3], [False, True], [True, False], [False, True])))
 def test_recurrent_grid(kind, layers, bidirectional, bias, batch_first):
     text = (f"nn.{kind}(6, 5, num_layers={layers}, bias={bias}, batch_first={batch_first}, "
             f"bidirectional={bidirectional}{', dropout=0.2' if layers > 1 else ''})")
     assert_matches_torch(text, input_shape=(4, 6))
 
 
-@pytest.mark.parametrize("layers, bidirectional, proj", itertools.product([1, 2, 3], [False, True], [1, 3]))
+@pytest.mark.parametrize("layers, bidirectional, proj", list(itertools.product([1, 2, 3], [False, True], [1, 3])))
 def test_lstm_projection(layers, bidirectional, proj):
     assert_matches_torch(f"nn.LSTM(6, 5, {layers}, bidirectional={bidirectional}, proj_size={proj})",
                          input_shape=(4, 6))
@@ -65,8 +65,8 @@ def test_recurrent_input_mismatch_names_both_sizes():
     assert "10" in error.message and "12" in error.message
 
 
-@pytest.mark.parametrize("kind, bias, shape", itertools.product(["RNNCell", "LSTMCell", "GRUCell"], [True, False],
-                                                               [(6,), ()]))
+@pytest.mark.parametrize("kind, bias, shape", list(itertools.product(["RNNCell", "LSTMCell", "GRUCell"], [True, False],
+                                                               [(6,), ()])))
 def test_cells(kind, bias, shape):
     text = f"nn.{kind}(6, 5, bias={bias})"
     if shape == ():  # unbatched: the oracle's batch of 2 would be read as the features
