@@ -76,6 +76,11 @@ model = keras.Model(inputs, layers.Dense(1)(merged))
     "frozen_top_level_model": """
 model = Sequential([Input(shape=(4,)), Dense(3), Sequential([Dense(2)])], trainable=False)
 """,
+    "positional_trainable_and_name": """
+block = keras.Sequential([layers.Dense(4), layers.Dense(2)], False, "block")
+inputs = keras.Input(shape=(3,))
+model = keras.Model(inputs, block(inputs))
+""",
     "recurrent_block": """
 encoder = keras.Sequential([layers.Embedding(100, 8), layers.LSTM(6)])
 inputs = keras.Input(shape=(None,))
@@ -142,6 +147,10 @@ def test_random_nested_sequential(seed):
 
 
 @pytest.mark.parametrize("text", [
+    # Sequential's signature: (layers, trainable, name)
+    "block = Sequential([Dense(3)], True, 'b', 4)\ninputs = Input(shape=(4,))\nmodel = Model(inputs, block(inputs))",
+    "block = Sequential([Dense(3)], layers=[Dense(2)])\ninputs = Input(shape=(4,))\n"
+    "model = Model(inputs, block(inputs))",
     # built for 10 features by its Input, called on 4
     "block = Sequential([Input(shape=(10,)), Dense(3)])\ninputs = Input(shape=(4,))\n"
     "model = Model(inputs, block(inputs))",

@@ -395,11 +395,10 @@ class KerasBuilder(Interpreter):
         return tensor
 
     def make_sequential(self, call: nodes.Call) -> SequentialModel:
+        # keras.Sequential(layers=None, trainable=True, name=None)
+        given = self.sequential_arguments(call)
         model = SequentialModel(call.location)
-        items = call.args[0] if call.args else call.kwarg("layers")
-        for key, value in call.kwargs:
-            if key not in ("layers", "name", "trainable"):
-                raise ParamsError(f"Sequential() has no argument {key!r}", kind="unknown", location=value.location)
+        items = given.get("layers")
         if items is not None:
             values = self.value(items)
             if not isinstance(values, list):
@@ -413,18 +412,35 @@ class KerasBuilder(Interpreter):
                 model.items.append(v)
         # The model is made after its layers (Python evaluates the list first), and takes the
         # next default name of its own counter: sequential, sequential_1, ...
-        name = self.value(call.kwarg("name")) if call.kwarg("name") is not None else None
+        name = self.value(given["name"]) if "name" in given else None
         if name is not None and not isinstance(name, str):
-            raise ParamsError(f"name must be a string, not {name!r}", kind="argument",
-                              location=call.kwarg("name").location)
+            raise ParamsError(f"name must be a string, not {name!r}", kind="argument", location=given["name"].location)
         model.name = name or self.auto_name("sequential")
-        trainable = self.value(call.kwarg("trainable")) if call.kwarg("trainable") is not None else True
+        trainable = self.value(given["trainable"]) if "trainable" in given else True
         if not isinstance(trainable, bool):
             raise ParamsError(f"trainable must be True or False, not {trainable!r}", kind="argument",
-                              location=call.kwarg("trainable").location)
+                              location=given["trainable"].location)
         model.trainable = trainable
         self.models.append(model)
         return model
+
+    @staticmethod
+    def sequential_arguments(call: nodes.Call) -> dict:
+        """``Sequential(...)``'s arguments by name, as Keras's signature binds them."""
+        names = ("layers", "trainable", "name")
+        if len(call.args) > len(names):
+            raise ParamsError(f"Sequential() takes at most {len(names)} positional arguments "
+                              f"({len(call.args)} given)", kind="argument", location=call.location)
+        given = dict(zip(names, call.args))
+        for key, value in call.kwargs:
+            if key not in names:
+                raise ParamsError(f"Sequential() has no argument {key!r}", kind="unknown", location=value.location,
+                                  hint=did_you_mean(key, list(names)))
+            if key in given:
+                raise ParamsError(f"Sequential() got {key!r} both by position and by name", kind="argument",
+                                  location=value.location)
+            given[key] = value
+        return given
 
     def nested(self, model: SequentialModel, location) -> LayerState:
         """A Sequential model used as a layer: one row, ``sequential (Sequential)``, whose
