@@ -314,7 +314,10 @@ class _Converter:
 
     def statement(self, stmt: ast.stmt):
         where = self.loc(stmt)
-        if type(stmt) is ast.Assign and len(stmt.targets) == 1:  # the usual x = Dense(8)(x)
+        if type(stmt) is ast.Assign:  # first: x = Dense(8)(x) is the most common statement
+            if len(stmt.targets) != 1:
+                self.fail(stmt, "chained assignment (a = b = ...) is not supported",
+                          hint="assign each layer or tensor to one name")
             return nodes.Assign(where, self.targets(stmt.targets[0]), self.expr(stmt.value, 0))
         if isinstance(stmt, ast.Expr) and _is_super_init(stmt.value):
             return None  # ``super().__init__()`` from a pasted ``__init__``: nothing to count
@@ -322,11 +325,6 @@ class _Converter:
             if isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
                 return None  # a docstring or a stray string: harmless, ignored
             return nodes.Expression(where, self.expr(stmt.value, 0))
-        if isinstance(stmt, ast.Assign):
-            if len(stmt.targets) != 1:
-                self.fail(stmt, "chained assignment (a = b = ...) is not supported",
-                          hint="assign each layer or tensor to one name")
-            return nodes.Assign(where, self.targets(stmt.targets[0]), self.expr(stmt.value, 0))
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             return self.import_(stmt)
         if isinstance(stmt, ast.Pass):

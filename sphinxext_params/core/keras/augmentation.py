@@ -71,12 +71,6 @@ def value_range(v):
     raise ArgError(f"must be a pair of numbers (low, high), not {v!r}", hint="write e.g. value_range=(0, 255)")
 
 
-def seed(v):
-    if v is None or a._is_int(v):
-        return v
-    raise ArgError(f"must be an integer or None, not {v!r}")
-
-
 def kernel_size(v):
     """RandomGaussianBlur's kernel size: an odd number, or a pair of odd numbers."""
     if (_pair(v) and all(x % 2 != 0 for x in v)) or (_is_number(v) and v % 2 != 0):
@@ -84,16 +78,9 @@ def kernel_size(v):
     raise ArgError(f"must be an odd number or a pair of odd numbers, not {v!r}", hint="write e.g. kernel_size=3")
 
 
-def number_within(low, high):
-    def convert(v):
-        if _is_number(v) and low <= v <= high:
-            return v
-        raise ArgError(f"must be a number in [{low}, {high}], not {v!r}")
-    return convert
-
-
 interpolation = a.one_of(*INTERPOLATIONS)
 fill_mode = a.one_of(*FILL_MODES)
+seed = a.optional(a.integer)
 
 
 class ImageAugmentation(KerasLayer):
@@ -158,7 +145,7 @@ class RandomShear(ImageAugmentation):
 @register
 class RandomPerspective(ImageAugmentation):
     factor = Arg(factor_range(0, 1), 1.0)
-    scale = Arg(number_within(0, 1), 1.0)
+    scale = Arg(a.number_in(0, 1), 1.0)
     interpolation = Arg(interpolation, "bilinear")
     fill_value = Arg(a.anything, 0.0)
     seed = Arg(seed, None)
@@ -209,7 +196,7 @@ class RandomBrightness(ImageAugmentation):
     factor = Arg(factor_range(-1, 1))
     value_range = Arg(value_range, (0, 255))
     seed = Arg(seed, None)
-    data_format = Arg(data_format_arg().convert, None, keyword_only=True)
+    data_format = data_format_arg(keyword_only=True)
 
 
 @register
@@ -217,12 +204,12 @@ class RandomContrast(ImageAugmentation):
     factor = Arg(factor_range(0, 1))
     value_range = Arg(a.anything, (0, 255))
     seed = Arg(seed, None)
-    data_format = Arg(data_format_arg().convert, None, keyword_only=True)
+    data_format = data_format_arg(keyword_only=True)
 
 
 @register
 class RandomGrayscale(ImageAugmentation):
-    factor = Arg(number_within(0, 1), 0.5)  # the probability of turning an image grey
+    factor = Arg(a.number_in(0, 1), 0.5)  # the probability of turning an image grey
     data_format = data_format_arg()
     seed = Arg(seed, None)
 
@@ -295,14 +282,14 @@ class Solarization(ImageAugmentation):
     threshold_factor = Arg(strict_factor(0, 1), 0.0)
     value_range = Arg(value_range, (0, 255))
     seed = Arg(seed, None)
-    data_format = Arg(data_format_arg().convert, None, keyword_only=True)
+    data_format = data_format_arg(keyword_only=True)
 
 
 @register
 class AutoContrast(ImageAugmentation):
     ignored = ImageAugmentation.ignored - {"seed"}  # not random: Keras refuses a seed
     value_range = Arg(value_range, (0, 255))
-    data_format = Arg(data_format_arg().convert, None, keyword_only=True)
+    data_format = data_format_arg(keyword_only=True)
 
 
 # -- erasing, blurring, mixing ---------------------------------------------------------------------

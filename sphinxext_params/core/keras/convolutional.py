@@ -24,9 +24,10 @@ AXES = {
 }
 
 
-def data_format_arg() -> Arg:
+def data_format_arg(*, keyword_only: bool = False) -> Arg:
     """Keras's ``data_format``: any case; None means the default, ``"channels_last"``."""
-    return Arg(a.optional(a.one_of("channels_last", "channels_first", lower=True)), None)
+    return Arg(a.optional(a.one_of("channels_last", "channels_first", lower=True)), None,
+               keyword_only=keyword_only)
 
 
 class SpatialLayer(KerasLayer):
